@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "crystallize-host",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crystallize-host", targets: ["crystallize-host"]),
+        .library(name: "Crystallize", targets: ["Crystallize"]),
+        .library(name: "CrystallizeRuntime", targets: ["CrystallizeRuntime"]),
+        .library(name: "MySteps", type: .dynamic, targets: ["MySteps"]),
+        .library(name: "CTestPlugin", type: .dynamic, targets: ["CTestPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The contract with plugins: crystallize.h.
+        .target(name: "CCrystallize", path: "Sources/CCrystallize"),
+        // libffi, for calling plain C functions by their declared signature.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"])]),
+        // The engine.
+        .target(
+            name: "CrystallizeRuntime",
+            dependencies: [
+                "CCrystallize", "CFFI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // The SDK plugin authors import.
+        .target(name: "Crystallize", dependencies: ["CCrystallize"]),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "crystallize-host",
+            dependencies: [
+                "CrystallizeRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Example and test plugins, each a dynamic product.
+        .target(name: "MySteps", dependencies: ["Crystallize"], path: "Plugins/MySteps"),
+        .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
+                linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
+        .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

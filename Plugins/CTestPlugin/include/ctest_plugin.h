@@ -1,0 +1,2 @@
+/* The C test plugin has no public API beyond crystallize.h's entry point. */
+#include "crystallize.h"

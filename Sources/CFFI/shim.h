@@ -1,0 +1,2 @@
+/* libffi, through pkg-config `libffi` (Debian: libffi-dev). */
+#include <ffi.h>

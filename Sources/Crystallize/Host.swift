@@ -1,0 +1,30 @@
+@_exported import CCrystallize
+
+/// The host's function table, set when the host calls the plugin's entry point.
+///
+/// Each plugin library carries its own copy of the SDK, so this is per plugin.
+nonisolated(unsafe) var hostTable: UnsafePointer<crys_host>!
+
+/// The host table, for plugins that want to call the C API directly.
+public var crystallizeHost: UnsafePointer<crys_host> { hostTable }
+
+/// An error a plugin callback throws; its message is handed to the host.
+public struct PluginFailure: Error, CustomStringConvertible {
+    /// The message the host will show.
+    public var description: String
+    /// A failure with `message`.
+    public init(_ message: String) { description = message }
+}
+
+/// Copies a Swift string into storage that lives for the rest of the process: descriptor
+/// strings must outlive every use the host makes of them.
+func permanent(_ s: String?) -> UnsafePointer<CChar>? {
+    guard let s else { return nil }
+    return UnsafePointer(strdup(s))
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

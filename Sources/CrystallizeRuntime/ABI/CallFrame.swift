@@ -1,0 +1,87 @@
+import CCrystallize
+import OrderedCollections
+
+/// What a call frame may do beyond its context: services the engine lends to one call.
+public struct CallServices {
+    /// Writes an artifact file for the current (replicate, condition, step).
+    public var writeArtifact: ((String, [UInt8]) throws -> Void)?
+    /// Writes a declared output through its configured writer.
+    public var writeOutput: ((String, Value) throws -> Void)?
+    /// Receives log lines.
+    public var log: ((Int32, String) -> Void)?
+
+    /// No services.
+    public init(writeArtifact: ((String, [UInt8]) throws -> Void)? = nil,
+                writeOutput: ((String, Value) throws -> Void)? = nil,
+                log: ((Int32, String) -> Void)? = nil) {
+        self.writeArtifact = writeArtifact
+        self.writeOutput = writeOutput
+        self.log = log
+    }
+}
+
+/// The host-side object behind a `crys_ctx *`: one invocation of a plugin callback.
+///
+/// It owns every value the plugin makes during the call (its arena), the resolved
+/// parameters, the call's random stream and the error text the plugin sets.
+public final class CallFrame {
+    let context: RunContext?
+    let exportName: String
+    var params: OrderedDictionary<String, Value>
+    var rng: SeededGenerator
+    var services: CallServices
+    var error: String?
+    private var arena: [ValueBox] = []
+    private var paramBoxes: [String: ValueBox] = [:]
+    private var contextBoxes: [String: ValueBox] = [:]
+    var pendingError: Error?
+
+    /// A frame for calling `exportName`.
+    public init(exportName: String, context: RunContext?, params: OrderedDictionary<String, Value>,
+                rng: SeededGenerator, services: CallServices = CallServices()) {
+        self.exportName = exportName
+        self.context = context
+        self.params = params
+        self.rng = rng
+        self.services = services
+    }
+
+    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ p: OpaquePointer?) -> CallFrame? {
+        guard let p else { return nil }
+        return Unmanaged<CallFrame>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// Makes a host-owned box living as long as this frame.
+    func make(_ value: Value) -> OpaquePointer {
+        let b = ValueBox(value)
+        arena.append(b)
+        return b.pointer
+    }
+
+    /// A borrowed box for an input value.
+    func borrow(_ value: Value) -> ValueBox {
+        let b = ValueBox(value)
+        arena.append(b)
+        return b
+    }
+
+    func paramBox(_ name: String) -> ValueBox? {
+        if let b = paramBoxes[name] { return b }
+        guard let v = params[name] else { return nil }
+        let b = ValueBox(v)
+        paramBoxes[name] = b
+        return b
+    }
+
+    func contextBox(_ key: String) -> ValueBox? {
+        guard let v = context?.get(key) else { return nil }
+        let b = ValueBox(v)
+        contextBoxes[key] = b
+        return b
+    }
+
+    /// Drops every value made during the call.
+    func reset() { arena.removeAll(keepingCapacity: true); paramBoxes.removeAll(); contextBoxes.removeAll(); error = nil }
+}

@@ -1,0 +1,43 @@
+import CCrystallize
+import OrderedCollections
+
+/// The host-side object behind a `crys_value *`.
+///
+/// Boxes are owned by the call frame (or parent box) that made them, so a plugin never frees
+/// anything: when the call ends the frame drops its arena and every box goes with it.
+final class ValueBox {
+    var value: Value
+    private var childBoxes: [Int: ValueBox] = [:]
+    private var cString: ContiguousArray<CChar>?
+    private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
+
+    init(_ value: Value) { self.value = value }
+
+    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ p: OpaquePointer?) -> ValueBox? {
+        guard let p else { return nil }
+        return Unmanaged<ValueBox>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// A borrowed child box, kept alive by this box.
+    func child(_ index: Int, _ make: () -> Value) -> ValueBox {
+        if let b = childBoxes[index] { return b }
+        let b = ValueBox(make())
+        childBoxes[index] = b
+        return b
+    }
+
+    func stringPointer() -> UnsafePointer<CChar>? {
+        guard case .string(let s) = value else { return nil }
+        if cString == nil { cString = ContiguousArray(s.utf8CString) }
+        return cString!.withUnsafeBufferPointer { $0.baseAddress }
+    }
+
+    func keyPointer(_ index: Int, _ key: String) -> UnsafePointer<CChar>? {
+        if keyCStrings[index] == nil { keyCStrings[index] = ContiguousArray(key.utf8CString) }
+        return keyCStrings[index]!.withUnsafeBufferPointer { $0.baseAddress }
+    }
+
+    func invalidateChildren() { childBoxes.removeAll(); cString = nil; keyCStrings.removeAll() }
+}

@@ -1,0 +1,22 @@
+/// Command-line choices that override config.yaml for one run.
+public struct RunOverrides: Codable, Equatable {
+    /// --replicates.
+    public var replicates: Int?
+    /// --treatment (repeatable): run only these treatments (baseline always runs).
+    public var treatments: [String]?
+    /// --seed.
+    public var seed: UInt64?
+    /// --data-dir.
+    public var dataRoot: String?
+    /// --execution.
+    public var execution: String?
+    /// --workers.
+    public var workers: Int?
+    /// --no-cache turns the step cache off.
+    public var noCache: Bool = false
+    /// --plugin paths given on the command line.
+    public var pluginPaths: [String] = []
+
+    /// No overrides.
+    public init() {}
+}

@@ -1,0 +1,62 @@
+import OrderedCollections
+
+/// A context rule was broken; the message names the key and the step.
+public struct ContextError: Error, CustomStringConvertible {
+    /// What happened.
+    public var description: String
+}
+
+/// The state one (replicate, condition) carries through its pipeline.
+///
+/// As in crystallize-ml, keys are add-only: a step may add a key but never overwrite one, so a
+/// step's view of the context can only grow. Metrics are lists (one value per recording).
+/// Reads and writes are kept per step for provenance.
+public final class RunContext {
+    /// Context keys and values, in insertion order.
+    public private(set) var values: OrderedDictionary<String, Value> = [:]
+    /// Metric name to recorded values, in recording order.
+    public private(set) var metrics: OrderedDictionary<String, [Value]> = [:]
+    /// Metric name to the tags it was recorded with.
+    public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
+    /// The step currently running, for error messages and provenance.
+    public var currentStep: String = "<host>"
+    /// Keys read by the current step.
+    public private(set) var reads: [String] = []
+    /// Keys written by the current step.
+    public private(set) var writes: [String] = []
+
+    /// An empty context.
+    public init() {}
+
+    /// Reads `key`, recording the read for provenance.
+    public func get(_ key: String) -> Value? {
+        let v = values[key]
+        if v != nil, !reads.contains(key) { reads.append(key) }
+        return v
+    }
+
+    /// Adds `key`; adding an existing key is an error naming the key and the step.
+    public func add(_ key: String, _ value: Value) throws {
+        if values[key] != nil {
+            throw ContextError(description: "step '\(currentStep)' tried to overwrite context key '\(key)' (context keys are add-only)")
+        }
+        values[key] = value
+        writes.append(key)
+    }
+
+    /// Sets a key the host owns (replicate, condition, seed_used, treatment values).
+    func setHostKey(_ key: String, _ value: Value) { values[key] = value }
+
+    /// Appends `value` to metric `name`.
+    public func recordMetric(_ name: String, _ value: Value, tags: [String] = []) {
+        metrics[name, default: []].append(value)
+        if !tags.isEmpty {
+            var t = metricTags[name, default: []]
+            for tag in tags where !t.contains(tag) { t.append(tag) }
+            metricTags[name] = t
+        }
+    }
+
+    /// Starts bookkeeping for `step`.
+    func beginStep(_ step: String) { currentStep = step; reads = []; writes = [] }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Receives outcomes as replicates finish; implementations are thread-safe.
+public protocol OutcomeSink: AnyObject {
+    /// Called once per finished (replicate, condition), from any thread.
+    func accept(_ outcome: ConditionOutcome)
+}
+
+/// Set by Ctrl-C; executors stop scheduling when it is set.
+public final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var handlers: [() -> Void] = []
+    /// A flag that is not set.
+    public init() {}
+    /// Whether the run was cancelled.
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    /// Sets the flag and runs the cancellation handlers once.
+    public func cancel() {
+        lock.lock()
+        if value { lock.unlock(); return }
+        value = true
+        let hs = handlers
+        lock.unlock()
+        hs.forEach { $0() }
+    }
+    /// Runs `handler` on cancellation (at once if already cancelled).
+    public func onCancel(_ handler: @escaping () -> Void) {
+        lock.lock()
+        if value { lock.unlock(); handler(); return }
+        handlers.append(handler)
+        lock.unlock()
+    }
+}
+
+/// Everything an execution strategy needs to run the pending work of a run.
+public struct ExecutionJob {
+    /// The plan.
+    public let plan: Plan
+    /// Pending work: replicate index to the conditions still to run.
+    public let pending: [(replicate: Int, conditions: [Condition])]
+    /// In-process runner.
+    public let runner: ReplicateRunner
+    /// Where outcomes go.
+    public let sink: OutcomeSink
+    /// Ctrl-C.
+    public let cancel: CancellationFlag
+    /// Worker processes: how to launch one.
+    public let worker: WorkerLauncher
+    /// A private folder of this run for strategy files.
+    public let workDirectory: String
+    /// Progress lines from strategies.
+    public let progress: (String) -> Void
+    /// Warnings.
+    public let warn: (String) -> Void
+}
+
+/// How replicates are run. Built-in strategies and plugin run loops implement this.
+public protocol ExecutionStrategy {
+    /// Runs every pending item of `job` (or stops early on cancellation).
+    func execute(_ job: ExecutionJob) async throws
+}
+
+/// Picks the strategy named in the settings.
+public enum ExecutionStrategies {
+    /// The built-in names.
+    public static let builtins = ["serial", "threads", "processes", "async"]
+
+    /// The strategy for `settings`, looking plugin strategies up in `registry`.
+    public static func make(_ settings: ExecutionSettings, registry: PluginRegistry) throws -> ExecutionStrategy {
+        switch settings.strategy {
+        case "serial": return SerialStrategy()
+        case "threads": return ThreadsStrategy(workers: settings.workers)
+        case "processes": return ProcessesStrategy(workers: settings.workers)
+        case "async": return AsyncStrategy(inFlight: settings.workers)
+        default:
+            do {
+                return PluginStrategy(export: try registry.find(.strategy, settings.strategy), params: settings.params)
+            } catch {
+                throw PluginError(message: "unknown execution strategy '\(settings.strategy)'; built in: \(builtins.joined(separator: ", "))" +
+                    (registry.exports(of: .strategy).isEmpty ? "" : "; from plugins: " + registry.exports(of: .strategy).map(\.name).joined(separator: ", ")))
+            }
+        }
+    }
+}
+
+/// One replicate after another, in this thread of control.
+struct SerialStrategy: ExecutionStrategy {
+    func execute(_ job: ExecutionJob) async throws {
+        for item in job.pending {
+            if job.cancel.isCancelled { return }
+            for c in item.conditions { job.sink.accept(await job.runner.run(replicate: item.replicate, condition: c)) }
+        }
+    }
+}
+
+/// Up to N replicates in flight as tasks on the cooperative pool: async steps suspend instead
+/// of blocking a thread, so many can wait at once on a few threads.
+struct AsyncStrategy: ExecutionStrategy {
+    let inFlight: Int
+    func execute(_ job: ExecutionJob) async throws {
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add() -> Bool {
+                guard next < job.pending.count, !job.cancel.isCancelled else { return false }
+                let item = job.pending[next]; next += 1
+                group.addTask {
+                    for c in item.conditions { job.sink.accept(await job.runner.run(replicate: item.replicate, condition: c)) }
+                }
+                return true
+            }
+            for _ in 0..<max(inFlight, 1) { if !add() { break } }
+            while await group.next() != nil { _ = add() }
+        }
+    }
+}

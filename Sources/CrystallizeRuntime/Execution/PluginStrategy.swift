@@ -1,0 +1,116 @@
+import CCrystallize
+import Foundation
+import OrderedCollections
+
+/// An execution strategy exported by a plugin: its run loop replaces the host's, through the
+/// same loop handle every strategy could use (in-process runs, worker command lines).
+struct PluginStrategy: ExecutionStrategy {
+    let export: PluginExport
+    let params: OrderedDictionary<String, Value>
+
+    func execute(_ job: ExecutionJob) async throws {
+        var resolved = OrderedDictionary<String, Value>()
+        for p in export.params {
+            if let v = params[p.name] { resolved[p.name] = v }
+            else if let d = p.defaultValue { resolved[p.name] = d }
+            else { throw PluginError(message: "execution strategy '\(export.qualifiedName)' needs parameter '\(p.name)' (set it under execution: in config.yaml)") }
+        }
+        for k in params.keys where !export.params.contains(where: { $0.name == k }) {
+            throw PluginError(message: "execution strategy '\(export.qualifiedName)' has no parameter '\(k)'; it takes: \(export.params.map(\.name).joined(separator: ", "))")
+        }
+        let loop = LoopImpl(job: job)
+        let e = export
+        // The plugin's loop may block for a long time: give it its own thread, never a
+        // cooperative-pool thread that in-process replicate runs need.
+        let (status, error): (crys_status, String?) = await withCheckedContinuation { cont in
+            Thread {
+                let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: resolved, rng: SeededGenerator(seed: job.plan.seed),
+                                      services: CallServices(log: { _, m in job.progress(m) }))
+                let box = LoopBox(loop)
+                let s = e.raw.run_loop!(frame.pointer, box.pointer, e.raw.user)
+                withExtendedLifetime(box) {}
+                cont.resume(returning: (s, frame.error))
+            }.start()
+        }
+        if status != CRYS_OK && !job.cancel.isCancelled {
+            throw PluginError(message: "execution strategy '\(e.qualifiedName)' failed: \(error ?? "status \(status)")")
+        }
+        if !job.cancel.isCancelled { loop.failUnfinished(strategy: e.qualifiedName) }
+    }
+}
+
+/// The loop handle behind `crys_loop *` for one run.
+final class LoopImpl: ReplicateLoop {
+    let job: ExecutionJob
+    private let lock = NSLock()
+    private var remaining: [Int: [Condition]]
+
+    init(job: ExecutionJob) {
+        self.job = job
+        remaining = Dictionary(uniqueKeysWithValues: job.pending.map { ($0.replicate, $0.conditions) })
+    }
+
+    var replicateCount: Int { job.plan.replicates }
+    var pending: [Int] { job.pending.map(\.replicate) }
+    var isCancelled: Bool { job.cancel.isCancelled }
+    var workDirectory: String { job.workDirectory }
+
+    private func take(_ r: Int) -> [Condition] {
+        lock.lock(); defer { lock.unlock() }
+        return remaining.removeValue(forKey: r) ?? []
+    }
+
+    private func accept(_ outcome: ConditionOutcome) {
+        lock.lock()
+        let wanted = remaining[outcome.replicate]?.contains { $0.name == outcome.condition } ?? false
+        if wanted { remaining[outcome.replicate]?.removeAll { $0.name == outcome.condition }; if remaining[outcome.replicate]?.isEmpty == true { remaining[outcome.replicate] = nil } }
+        lock.unlock()
+        if wanted { job.sink.accept(outcome) }
+    }
+
+    func runInProcess(_ r: Int) -> Bool {
+        let conditions = take(r)
+        guard !conditions.isEmpty else { return true }
+        let sem = DispatchSemaphore(value: 0)
+        var failed = false
+        let runner = job.runner, sink = job.sink
+        Task.detached {
+            for c in conditions {
+                let o = await runner.run(replicate: r, condition: c)
+                if o.failure != nil { failed = true }
+                sink.accept(o)
+            }
+            sem.signal()
+        }
+        sem.wait()
+        return !failed
+    }
+
+    func workerCommand(replicate: String, resultPath: String) -> [String] {
+        job.worker.oneShotCommand(replicate: replicate, resultPath: resultPath)
+    }
+
+    func submitResult(_ r: Int, path: String) throws {
+        let outcomes = try WorkerLauncher.readResultFile(path)
+        guard outcomes.allSatisfy({ $0.replicate == r }) else { throw StoreError("\(path) holds results of another replicate than \(r)") }
+        for o in outcomes { accept(o) }
+    }
+
+    func failReplicate(_ r: Int, message: String) {
+        for c in take(r) {
+            job.sink.accept(.failed(replicate: r, condition: c.name, seedUsed: job.plan.seedUsed(replicate: r), step: "<strategy>", message: message))
+        }
+    }
+
+    func progress(_ message: String) { job.progress(message) }
+
+    /// Replicates the strategy never ran or reported become failures, so nothing is silently lost.
+    func failUnfinished(strategy: String) {
+        lock.lock(); let left = remaining; remaining = [:]; lock.unlock()
+        for (r, cs) in left.sorted(by: { $0.key < $1.key }) {
+            for c in cs {
+                job.sink.accept(.failed(replicate: r, condition: c.name, seedUsed: job.plan.seedUsed(replicate: r), step: "<strategy>", message: "strategy '\(strategy)' returned without running or reporting this replicate"))
+            }
+        }
+    }
+}

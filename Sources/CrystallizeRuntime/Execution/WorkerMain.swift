@@ -1,0 +1,54 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker side of process execution: rebuild the parent's plan from its request file,
+/// then run replicates read from stdin (streaming) or one replicate into a result file.
+public enum WorkerMain {
+    /// Runs a worker; returns the process exit code.
+    public static func run(requestPath: String, stream: Bool, replicate: String?, out: String?) async -> Int32 {
+        // Results travel on the original stdout; anything a plugin prints goes to stderr so it
+        // can never corrupt the result stream.
+        let resultFD = dup(1)
+        dup2(2, 1)
+        func fail(_ message: String) -> Int32 {
+            FileHandle.standardError.write("crystallize-host worker: \(message)\n".data(using: .utf8)!)
+            return 2
+        }
+        let request: RunRequest
+        do { request = try RunRequest.load(requestPath) } catch { return fail("\(error)") }
+        FileManager.default.changeCurrentDirectoryPath(request.workingDirectory)
+        let plan: Plan
+        do { plan = try Planner.plan(target: request.target, registry: PluginRegistry(), overrides: request.overrides) } catch { return fail("\(error)") }
+        let log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+        let cache = request.cacheDirectory.map { StepCache(directory: $0, warn: log) }
+        var inputs: UpstreamInputs? = nil
+        if !plan.inputs.isEmpty { do { inputs = try UpstreamInputs(plan: plan, warn: log) } catch { return fail("\(error)") } }
+        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: request.versionDirectory, inputs: inputs, log: log)
+        do { try Lifecycle.setup(plan) } catch { return fail("\(error)") }
+        defer { Lifecycle.teardown(plan, log: log) }
+
+        if stream {
+            let output = FileHandle(fileDescriptor: resultFD)
+            while let line = readLine() {
+                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let r = Int(parts[0]) else { return fail("bad work line '\(line)'") }
+                let wanted = Set(parts[1].split(separator: ",").map(String.init))
+                for c in plan.conditions where wanted.contains(c.name) {
+                    let o = await runner.run(replicate: r, condition: c)
+                    output.write((JSONText.encode(o.json, tagged: true) + "\n").data(using: .utf8)!)
+                }
+                output.write("ok\n".data(using: .utf8)!)
+            }
+            return 0
+        }
+        guard let replicate, let r = Int(replicate), r >= 0, r < plan.replicates else {
+            return fail("--replicate must be an index below \(plan.replicates), got '\(replicate ?? "")'")
+        }
+        guard let out else { return fail("--out is required with --replicate") }
+        let outcomes = await runner.run(replicate: r, conditions: plan.conditions)
+        do { try AtomicFile.write(out, text: JSONText.encode(.list(outcomes.map(\.json)), tagged: true)) } catch { return fail("\(error)") }
+        return outcomes.contains { $0.failure != nil } ? 1 : 0
+    }
+}

@@ -1,0 +1,184 @@
+import CCrystallize
+import Foundation
+import OrderedCollections
+
+/// rerun (always run) or resume (reuse what is complete and unchanged).
+public enum RunStrategy: String, CaseIterable, Codable {
+    case rerun, resume
+}
+
+/// Options of one run beyond the plan.
+public struct RunOptions {
+    /// rerun or resume.
+    public var strategy: RunStrategy = .rerun
+    /// Draw progress on stderr.
+    public var showProgress = false
+    /// Ctrl-C.
+    public var cancel = CancellationFlag()
+    /// The experiment folder or config file, for worker processes.
+    public var target: String = ""
+    /// The overrides, for worker processes.
+    public var overrides = RunOverrides()
+    /// Warnings and logs.
+    public var log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+    /// Upstream versions consumed (DAG), recorded in metadata and checked by resume.
+    public var upstream: OrderedDictionary<String, Value> = [:]
+    /// Upstream artifacts for a consumer.
+    public var inputs: UpstreamInputs? = nil
+    /// Defaults.
+    public init() {}
+}
+
+/// Runs a planned experiment end to end: resume decision, version folder, metadata,
+/// execution with per-replicate checkpoints, aggregation, results, provenance, hypotheses.
+public enum ExperimentRunner {
+    /// Runs `plan`. Throws only for problems that stop the run as a whole (storage, strategy).
+    public static func run(_ plan: Plan, options: RunOptions) async throws -> RunResult {
+        let started = Date()
+        let store = RunStore(dataRoot: plan.dataRoot, experiment: plan.name)
+        var version: Int
+        var recovered: [ConditionOutcome] = []
+        var rerunReason: String? = nil
+        if options.strategy == .resume {
+            switch ResumeDecision.decide(plan: plan, store: store, upstream: options.upstream) {
+            case .load(let v):
+                return try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
+            case .continueRun(let v):
+                version = v
+                let (outcomes, damaged) = CheckpointJournal.read(store.journalPath(v))
+                if damaged > 0 { options.log("warning: skipped \(damaged) damaged checkpoint line(s) in \(store.journalPath(v)); those replicates run again") }
+                recovered = outcomes.filter { o in o.failure == nil && o.replicate < plan.replicates && plan.conditions.contains(where: { $0.name == o.condition }) }
+            case .rerun(let reason):
+                rerunReason = reason
+                version = try prepareFreshVersion(plan, store: store)
+            }
+        } else {
+            version = try prepareFreshVersion(plan, store: store)
+        }
+        let vdir = store.versionDirectory(version)
+        let startedStamp = HostInfo.now()
+        try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
+            RunMetadata.build(plan: plan, version: version, status: "running", upstream: options.upstream, started: startedStamp, finished: nil), indent: 2))
+
+        let cacheDir = plan.cacheEnabled ? StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath) : nil
+        let cache = cacheDir.map { StepCache(directory: $0, warn: options.log) }
+        let journal = try CheckpointJournal(path: store.journalPath(version))
+        let progress = ProgressReporter(label: plan.name, total: plan.replicates, conditions: plan.conditions.count, enabled: options.showProgress)
+        let collector = OutcomeCollector(journal: journal, progress: progress, conditionCount: plan.conditions.count)
+        collector.preload(recovered)
+
+        var pending: [(replicate: Int, conditions: [Condition])] = []
+        for r in 0..<plan.replicates {
+            let missing = plan.conditions.filter { collector.outcome(r, $0.name) == nil }
+            if !missing.isEmpty { pending.append((r, missing)) }
+        }
+        let workDir = store.workDirectory(version)
+        try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        let request = RunRequest(target: options.target, overrides: options.overrides, versionDirectory: vdir, cacheDirectory: cacheDir,
+                                 workingDirectory: FileManager.default.currentDirectoryPath)
+        let requestPath = "\(workDir)/request.json"
+        try request.save(requestPath)
+
+        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: vdir, inputs: options.inputs, log: options.log)
+        let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
+        let inProcess = !(strategy is ProcessesStrategy)
+        let hookInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicates": .int(Int64(plan.replicates)),
+                                                          "conditions": .list(plan.conditions.map { .string($0.name) })]
+        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo, log: options.log)
+        if inProcess { try Lifecycle.setup(plan) }
+        if plan.execution.strategy == "threads" {
+            for s in [plan.datasource].compactMap({ $0 }) + plan.steps where !s.function.threadSafe {
+                options.log("note: step '\(s.name)' is not thread-safe; its calls are serialized under threads execution")
+            }
+        }
+        let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: options.cancel,
+                               worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: requestPath),
+                               workDirectory: workDir, progress: { progress.message($0) }, warn: options.log)
+        var strategyError: Error? = nil
+        if !pending.isEmpty {
+            do { try await strategy.execute(job) } catch { strategyError = error }
+        }
+        if inProcess { Lifecycle.teardown(plan, log: options.log) }
+        journal.sync()
+        progress.finish()
+
+        let cancelled = options.cancel.isCancelled
+        var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()
+        var failures: [ConditionOutcome] = []
+        var allComplete = true
+        for c in plan.conditions {
+            var m = OrderedDictionary<String, [Value]>()
+            var errors: [ConditionOutcome] = []
+            var complete = true
+            for r in 0..<plan.replicates {
+                guard let o = collector.outcome(r, c.name) else { complete = false; continue }
+                if o.failure != nil { errors.append(o); complete = false; continue }
+                for (k, vs) in o.metrics { m[k, default: []].append(contentsOf: vs) }
+            }
+            metrics[c.name] = m
+            failures += errors
+            allComplete = allComplete && complete
+            try store.writeResults(version, c.name, metrics: m, errors: errors, complete: complete)
+        }
+        var hypotheses: [HypothesisOutcome] = []
+        if allComplete || !failures.isEmpty {
+            hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
+        }
+        try ProvenanceWriter.write(plan: plan, store: store, version: version, collector: collector, started: startedStamp,
+                                   outcome: cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed"),
+                                   hypotheses: hypotheses, cache: cache)
+        try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
+            RunMetadata.build(plan: plan, version: version, status: allComplete ? "complete" : (cancelled ? "cancelled" : "incomplete"),
+                              upstream: options.upstream, started: startedStamp, finished: HostInfo.now()), indent: 2))
+        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, log: options.log)
+        if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
+        if let strategyError { throw strategyError }
+        let counts = cache?.counts ?? (0, 0)
+        return RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,
+                         conditions: plan.conditions.map(\.name), metrics: metrics, failures: failures.sorted { ($0.replicate, $0.condition) < ($1.replicate, $1.condition) },
+                         hypotheses: hypotheses, loadedFromDisk: false, rerunReason: rerunReason,
+                         executedConditions: pending.reduce(0) { $0 + $1.conditions.count }, cacheHits: counts.0, cacheMisses: counts.1,
+                         cancelled: cancelled, elapsed: Date().timeIntervalSince(started))
+    }
+
+    static func numeric(_ m: OrderedDictionary<String, OrderedDictionary<String, [Value]>>) -> OrderedDictionary<String, OrderedDictionary<String, [Double]>> {
+        m.mapValues { $0.mapValues { $0.compactMap(\.asDouble) } }
+    }
+
+    /// A fresh version folder: v0 replaced when unversioned, the next number when versioned.
+    static func prepareFreshVersion(_ plan: Plan, store: RunStore) throws -> Int {
+        let versions = store.versions()
+        let v = plan.retention.versioned ? (versions.last.map { $0 + 1 } ?? 0) : 0
+        let dir = store.versionDirectory(v)
+        if FileManager.default.fileExists(atPath: dir) {
+            // Move the old run aside first so a crash mid-delete never leaves a half-old folder.
+            let trash = "\(store.experimentDirectory)/.trash-v\(v)-\(getpid())"
+            try FileManager.default.moveItem(atPath: dir, toPath: trash)
+            try? FileManager.default.removeItem(atPath: trash)
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return v
+    }
+
+    static func loadCompleted(_ plan: Plan, store: RunStore, version v: Int, started: Date, log: (String) -> Void) throws -> RunResult {
+        var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()
+        for c in plan.conditions { metrics[c.name] = try store.readResults(v, c.name) }
+        let hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: log)
+        return RunResult(experiment: plan.name, version: v, versionDirectory: store.versionDirectory(v), replicates: plan.replicates,
+                         conditions: plan.conditions.map(\.name), metrics: metrics, failures: [], hypotheses: hypotheses,
+                         loadedFromDisk: true, rerunReason: nil, executedConditions: 0, cacheHits: 0, cacheMisses: 0,
+                         cancelled: false, elapsed: Date().timeIntervalSince(started))
+    }
+}
+
+/// Step setup and teardown, once per run in each process that runs steps.
+enum Lifecycle {
+    static func setup(_ plan: Plan) throws {
+        for s in [plan.datasource].compactMap({ $0 }) + plan.steps { try s.function.lifecycle(setup: true, params: s.explicitParams) }
+    }
+    static func teardown(_ plan: Plan, log: (String) -> Void) {
+        for s in [plan.datasource].compactMap({ $0 }) + plan.steps {
+            do { try s.function.lifecycle(setup: false, params: s.explicitParams) } catch { log("warning: \(error)") }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import OrderedCollections
+
+/// One step of a planned pipeline.
+public struct PlannedStep {
+    /// The name used in results, provenance and artifact folders.
+    public var name: String
+    /// What is called.
+    public var function: StepFunction
+    /// Parameters written in config.yaml.
+    public var explicitParams: OrderedDictionary<String, Value>
+    /// Whether its outputs go to the step cache (export flag, config override, --no-cache).
+    public var cacheable: Bool
+    /// sha256 of (library sha256, function name, canonical explicit params): the step's identity.
+    public var identity: String
+}
+
+/// A condition: the baseline or one treatment, with the context keys it adds.
+public struct Condition: Equatable {
+    /// "baseline" or the treatment's name.
+    public var name: String
+    /// Keys added to the context before the datasource runs.
+    public var additions: OrderedDictionary<String, Value>
+}
+
+/// A verifier: built in, or a plugin export.
+public enum VerifierRef {
+    /// One of `BuiltinVerifiers`.
+    case builtin(String)
+    /// A plugin's verifier export.
+    case plugin(PluginExport)
+
+    /// Its name as written.
+    public var name: String {
+        switch self { case .builtin(let n): return n; case .plugin(let e): return e.qualifiedName }
+    }
+}
+
+/// A hypothesis to test after the run.
+public struct PlannedHypothesis {
+    /// Its name.
+    public var name: String
+    /// The verifier.
+    public var verifier: VerifierRef
+    /// Metric groups: each group is tested once (crystallize-ml's one / list / list of lists).
+    public var metricGroups: [[String]]
+    /// Verifier parameters (e.g. alpha).
+    public var params: OrderedDictionary<String, Value>
+    /// The ranker: a result key, lower is better (default "p_value").
+    public var rankBy: String
+}
+
+/// How replicates run.
+public struct ExecutionSettings: Equatable {
+    /// "serial", "threads", "processes", "async" or a plugin strategy name.
+    public var strategy: String = "serial"
+    /// Worker count for parallel strategies.
+    public var workers: Int = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    /// Strategy parameters (plugin strategies).
+    public var params: OrderedDictionary<String, Value> = [:]
+    /// Defaults.
+    public init() {}
+}
+
+/// A fully resolved experiment: everything needed to run it, with every name checked.
+public final class Plan {
+    /// Experiment name.
+    public var name: String
+    /// Free text.
+    public var description: String
+    /// The experiment folder.
+    public var directory: String
+    /// The config file.
+    public var configPath: String
+    /// sha256 of the config file's bytes.
+    public var configSHA256: String
+    /// Replicates to run.
+    public var replicates: Int
+    /// Base seed; replicate r uses (seed + r * 31337) mod 2^32.
+    public var seed: UInt64
+    /// The datasource; nil when the data comes from upstream artifacts (`inputs`).
+    public var datasource: PlannedStep?
+    /// The steps, in order.
+    public var steps: [PlannedStep]
+    /// Baseline first, then the active treatments.
+    public var conditions: [Condition]
+    /// Hypotheses.
+    public var hypotheses: [PlannedHypothesis]
+    /// Declared outputs (artifacts), by name.
+    public var outputs: OrderedDictionary<String, OutputSpec>
+    /// Hooks of loaded plugins.
+    public var hooks: [PluginExport]
+    /// Execution settings.
+    public var execution: ExecutionSettings
+    /// The plugins.
+    public var registry: PluginRegistry
+    /// Root of the data folder (default `<experiments parent>/data`).
+    public var dataRoot: String
+    /// Whether the step cache is used at all.
+    public var cacheEnabled: Bool
+    /// Upstream artifact inputs: datasource key to (experiment, artifact).
+    public var inputs: OrderedDictionary<String, ArtifactInput> = [:]
+    /// Keep-N-versions settings.
+    public var retention: RetentionSettings = RetentionSettings()
+
+    init(name: String, description: String, directory: String, configPath: String, configSHA256: String,
+         replicates: Int, seed: UInt64, datasource: PlannedStep?, steps: [PlannedStep], conditions: [Condition],
+         hypotheses: [PlannedHypothesis], outputs: OrderedDictionary<String, OutputSpec>, hooks: [PluginExport],
+         execution: ExecutionSettings, registry: PluginRegistry, dataRoot: String, cacheEnabled: Bool) {
+        self.name = name; self.description = description; self.directory = directory
+        self.configPath = configPath; self.configSHA256 = configSHA256; self.replicates = replicates
+        self.seed = seed; self.datasource = datasource; self.steps = steps; self.conditions = conditions
+        self.hypotheses = hypotheses; self.outputs = outputs; self.hooks = hooks; self.execution = execution
+        self.registry = registry; self.dataRoot = dataRoot; self.cacheEnabled = cacheEnabled
+    }
+
+    /// The seed of replicate `r`: (seed + r * 31337) mod 2^32, as crystallize-ml computes it.
+    public func seedUsed(replicate r: Int) -> UInt64 { (seed &+ UInt64(r) &* 31337) % (1 << 32) }
+
+    /// What identifies the computation: step names, their identities (binary, params), datasource.
+    public var pipelineSignature: String {
+        let source = datasource.map { $0.name + ":" + $0.identity }
+            ?? "inputs:" + inputs.map { "\($0.key)=\($0.value.experiment)#\($0.value.artifact)" }.joined(separator: ",")
+        let parts = [source] + steps.map { $0.name + ":" + $0.identity }
+        return ValueHash.hex(.list(parts.map { .string($0) }))
+    }
+
+    /// The experiment's folder under the data root.
+    public var experimentDataDirectory: String { (dataRoot as NSString).appendingPathComponent(name) }
+}
+
+/// A declared output artifact.
+public struct OutputSpec {
+    /// Its name (the key under `outputs:`).
+    public var name: String
+    /// The file name written under the step's folder.
+    public var fileName: String
+    /// "bytes", "text", "json", or a plugin codec name.
+    public var codec: String
+    /// A plugin codec, when not built in.
+    public var pluginCodec: PluginExport?
+}
+
+/// An upstream artifact read by the datasource: `key: experiment#artifact`.
+public struct ArtifactInput {
+    /// Upstream experiment name.
+    public var experiment: String
+    /// Output name in that experiment.
+    public var artifact: String
+}
+
+/// Version retention (crystallize-ml's ArtifactPlugin versioned / artifact_retention).
+public struct RetentionSettings {
+    /// Keep older versions at all (else each run replaces v0).
+    public var versioned = false
+    /// How many versions keep their artifacts.
+    public var keep = 3
+    /// Files larger than this are removed from kept older versions.
+    public var largeFileBytes = 10 * 1024 * 1024
+    /// Defaults.
+    public init() {}
+}

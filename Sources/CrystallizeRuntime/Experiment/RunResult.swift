@@ -1,0 +1,54 @@
+import Foundation
+import OrderedCollections
+
+/// What a run produced, for the summary, `--json` and tests.
+public struct RunResult {
+    /// Experiment name.
+    public var experiment: String
+    /// The version folder.
+    public var version: Int
+    /// Its path.
+    public var versionDirectory: String
+    /// Replicates per condition.
+    public var replicates: Int
+    /// Condition names, baseline first.
+    public var conditions: [String]
+    /// Condition to metric to values over replicates.
+    public var metrics: OrderedDictionary<String, OrderedDictionary<String, [Value]>>
+    /// Failed (replicate, condition) outcomes.
+    public var failures: [ConditionOutcome]
+    /// Hypothesis verdicts.
+    public var hypotheses: [HypothesisOutcome]
+    /// True when resume found a complete run and loaded it instead of running.
+    public var loadedFromDisk: Bool
+    /// Why resume ran anyway, if it did.
+    public var rerunReason: String?
+    /// (replicate, condition) pairs run in this invocation.
+    public var executedConditions: Int
+    /// Step cache hits and misses in this process.
+    public var cacheHits: Int, cacheMisses: Int
+    /// Whether Ctrl-C stopped the run.
+    public var cancelled: Bool
+    /// Wall time in seconds.
+    public var elapsed: Double
+
+    /// Whether anything failed or the run was cut short.
+    public var succeeded: Bool { failures.isEmpty && !cancelled }
+
+    /// The JSON printed by `--json`.
+    public var json: Value {
+        var m: OrderedDictionary<String, Value> = [
+            "experiment": .string(experiment), "version": .int(Int64(version)), "path": .string(versionDirectory),
+            "replicates": .int(Int64(replicates)), "conditions": .list(conditions.map { .string($0) }),
+            "metrics": .map(metrics.mapValues { .map($0.mapValues { .list($0) }) }),
+            "hypotheses": .list(hypotheses.map(\.json)),
+            "failures": .list(failures.map { .map(["replicate": .int(Int64($0.replicate)), "condition": .string($0.condition),
+                                                    "step": .string($0.failure?.step ?? ""), "message": .string($0.failure?.message ?? "")]) }),
+            "loaded_from_disk": .bool(loadedFromDisk), "executed_conditions": .int(Int64(executedConditions)),
+            "cache": .map(["hits": .int(Int64(cacheHits)), "misses": .int(Int64(cacheMisses))]),
+            "cancelled": .bool(cancelled), "elapsed_seconds": .double(elapsed),
+        ]
+        if let r = rerunReason { m["rerun_reason"] = .string(r) }
+        return .map(m)
+    }
+}

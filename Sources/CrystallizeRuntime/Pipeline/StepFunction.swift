@@ -1,0 +1,158 @@
+import CCrystallize
+import Foundation
+import OrderedCollections
+
+/// A callable step or datasource: a plugin export (value, async or typed) or any C symbol
+/// named in config.yaml with its signature.
+public final class StepFunction {
+    enum Body {
+        case value(crys_export)
+        case async(crys_export)
+        case typed(TypedFunction)
+    }
+
+    /// The name it is known by (export or symbol name).
+    public let name: String
+    /// Declared parameters.
+    public let params: [ParamSpec]
+    /// May outputs be cached?
+    public let cacheable: Bool
+    /// May it run on several threads at once?
+    public let threadSafe: Bool
+    /// sha256 of the library binary it lives in.
+    public let binarySHA256: String
+    /// The library path.
+    public let libraryPath: String
+    /// The export, when it comes from a plugin descriptor.
+    public let export: PluginExport?
+    let body: Body
+    /// Serializes calls to exports that are not thread-safe.
+    let serialLock = NSLock()
+
+    /// A plugin export.
+    public init(export e: PluginExport) throws {
+        name = e.qualifiedName
+        params = e.params
+        cacheable = e.cacheable
+        threadSafe = e.threadSafe
+        binarySHA256 = e.plugin.sha256
+        libraryPath = e.plugin.realPath
+        export = e
+        if e.isTyped, let fn = e.raw.typed {
+            body = .typed(try TypedFunction(fn: unsafeBitCast(fn, to: UnsafeMutableRawPointer.self), params: e.params, returnType: e.typedReturn, what: "\(e.kind.rawValue) '\(e.qualifiedName)'"))
+        } else if e.isAsync {
+            body = .async(e.raw)
+        } else {
+            body = .value(e.raw)
+        }
+    }
+
+    /// Any exported C symbol of any library, with its signature written out.
+    public init(library: String, signature: String, cacheable: Bool, what: String) throws {
+        let parsed = try SignatureParser.parse(signature)
+        guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
+            throw PluginError(message: "\(what): cannot open library '\(library)': \(dlerror().map { String(cString: $0) } ?? "?")")
+        }
+        guard let sym = dlsym(handle, parsed.name) else {
+            throw PluginError(message: "\(what): library '\(library)' has no symbol '\(parsed.name)'")
+        }
+        let path = StepFunction.libraryContaining(sym) ?? library
+        name = parsed.name
+        params = parsed.params
+        self.cacheable = cacheable
+        threadSafe = true
+        libraryPath = path
+        binarySHA256 = FileManager.default.contents(atPath: path).map { ValueHash.hex(bytes: $0) } ?? "unreadable:\(path)"
+        export = nil
+        body = .typed(try TypedFunction(fn: sym, params: parsed.params, returnType: parsed.returnType, what: what))
+    }
+
+    /// Whether this is an async step.
+    public var isAsync: Bool { if case .async = body { return true } else { return false } }
+
+    /// Calls it. `params` are resolved (every declared one present); `frame` carries the
+    /// context, random stream and services. Throws the plugin's error text.
+    func invoke(data: Value?, frame: CallFrame) async throws -> Value {
+        if case .async(let e) = body { return try await invokeAsync(e, data: data, frame: frame) }
+        if threadSafe { return try invokeSync(data: data, frame: frame) }
+        return try serialLock.withLock { try invokeSync(data: data, frame: frame) }
+    }
+
+    private func invokeSync(data: Value?, frame: CallFrame) throws -> Value {
+        switch body {
+        case .typed(let fn):
+            var args: [Value] = []
+            args.reserveCapacity(params.count)
+            var arrayArg: DoubleArray? = nil
+            for p in params {
+                var v = p.name == "data" ? (data ?? .null) : (frame.params[p.name] ?? .null)
+                if p.type == .f64Array, case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
+                if p.type == .f64Array, p.name == "data", case .doubles(let a) = v { arrayArg = a }
+                guard p.type.accepts(v) else {
+                    throw StepCallError(message: "parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
+                }
+                args.append(v)
+            }
+            if let r = fn.call(args) { return r }
+            if let a = arrayArg { return .doubles(a) }
+            return data ?? .null
+        case .value(let e):
+            let dataBox = data.map { frame.borrow($0) }
+            var out: OpaquePointer? = nil
+            let status = e.call!(frame.pointer, dataBox?.pointer, &out, e.user)
+            if status != CRYS_OK { throw StepCallError(message: frame.error ?? "returned status \(status)") }
+            if let err = frame.pendingError { throw err }
+            return ValueBox.from(out)?.value ?? .null
+        case .async:
+            throw StepCallError(message: "internal: async step called synchronously")
+        }
+    }
+
+    private func invokeAsync(_ e: crys_export, data: Value?, frame: CallFrame) async throws -> Value {
+            let dataBox = data.map { frame.borrow($0) }
+            return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Value, Error>) in
+                let completion = AsyncCompletion { status, out, error in
+                    if status == CRYS_OK { cont.resume(returning: out ?? .null) }
+                    else { cont.resume(throwing: StepCallError(message: error ?? frame.error ?? "completed with status \(status)")) }
+                }
+                let token = completion.retainedPointer
+                let status = e.call_async!(frame.pointer, dataBox?.pointer, token, e.user)
+                if status != CRYS_OK {
+                    // The plugin refused to start: it must not complete, so take our reference back.
+                    Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(token)).release()
+                    cont.resume(throwing: StepCallError(message: frame.error ?? "could not start (status \(status))"))
+                }
+            }
+    }
+
+    /// The file of the loaded library whose mapping contains `address` (from /proc/self/maps),
+    /// so a symbol named by a bare library name is fingerprinted by its real file.
+    static func libraryContaining(_ address: UnsafeMutableRawPointer) -> String? {
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        let a = UInt(bitPattern: address)
+        for line in maps.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 6, let dash = f[0].firstIndex(of: "-"),
+                  let lo = UInt(f[0][..<dash], radix: 16), let hi = UInt(f[0][f[0].index(after: dash)...], radix: 16) else { continue }
+            if a >= lo && a < hi { return String(f[5]) }
+        }
+        return nil
+    }
+
+    /// Runs the export's setup or teardown, if it has one.
+    func lifecycle(setup: Bool, params: OrderedDictionary<String, Value>) throws {
+        guard let e = export?.raw, let fn = setup ? e.setup : e.teardown else { return }
+        let frame = CallFrame(exportName: name, context: nil, params: params, rng: SeededGenerator(seed: 0))
+        if fn(frame.pointer, e.user) != CRYS_OK {
+            throw StepCallError(message: "\(setup ? "setup" : "teardown") of '\(name)' failed: \(frame.error ?? "no message")")
+        }
+    }
+}
+
+/// A step call failed; the message is the plugin's own.
+public struct StepCallError: Error, CustomStringConvertible {
+    /// The plugin's message.
+    public var message: String
+    /// Same as `message`.
+    public var description: String { message }
+}

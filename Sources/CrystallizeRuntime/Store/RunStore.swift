@@ -1,0 +1,79 @@
+import Foundation
+import OrderedCollections
+
+/// The on-disk layout of one experiment's runs, in crystallize-ml's shape:
+/// `data/<exp>/vN/{metadata.json,_manifest.json}`, `vN/<condition>/{results.json,.crystallize_complete}`,
+/// `vN/replicate_<r>/<condition>/<step>/<artifact>`; plus our `vN/provenance.json` and the
+/// checkpoint journal `vN/.crystallize_checkpoints.jsonl`.
+public struct RunStore {
+    /// `data/<exp>`.
+    public let experimentDirectory: String
+
+    /// The store of `experiment` under `dataRoot`.
+    public init(dataRoot: String, experiment: String) {
+        experimentDirectory = (dataRoot as NSString).appendingPathComponent(experiment)
+    }
+
+    /// Version numbers present, ascending.
+    public func versions() -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: experimentDirectory)) ?? []
+        return names.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }.sorted()
+    }
+
+    /// `data/<exp>/vN`.
+    public func versionDirectory(_ v: Int) -> String { "\(experimentDirectory)/v\(v)" }
+    /// metadata.json of a version.
+    public func metadataPath(_ v: Int) -> String { "\(versionDirectory(v))/metadata.json" }
+    /// The checkpoint journal of a version.
+    public func journalPath(_ v: Int) -> String { "\(versionDirectory(v))/.crystallize_checkpoints.jsonl" }
+    /// results.json of a condition.
+    public func resultsPath(_ v: Int, _ condition: String) -> String { "\(versionDirectory(v))/\(condition)/results.json" }
+    /// The completion marker of a condition.
+    public func markerPath(_ v: Int, _ condition: String) -> String { "\(versionDirectory(v))/\(condition)/.crystallize_complete" }
+    /// provenance.json of a version.
+    public func provenancePath(_ v: Int) -> String { "\(versionDirectory(v))/provenance.json" }
+    /// The strategies' private work folder of a version.
+    public func workDirectory(_ v: Int) -> String { "\(versionDirectory(v))/.work" }
+
+    /// Reads metadata.json, or nil if missing; a damaged file is an error naming it.
+    public func readMetadata(_ v: Int) throws -> OrderedDictionary<String, Value>? {
+        let p = metadataPath(v)
+        guard FileManager.default.fileExists(atPath: p) else { return nil }
+        guard case .map(let m) = try JSONText.parseFile(p) else { throw StoreError("\(p) is not a JSON object") }
+        return m
+    }
+
+    /// Whether every condition of version `v` has results and its marker.
+    public func isComplete(_ v: Int, conditions: [String]) -> Bool {
+        conditions.allSatisfy { FileManager.default.fileExists(atPath: markerPath(v, $0)) && FileManager.default.fileExists(atPath: resultsPath(v, $0)) }
+    }
+
+    /// Reads a condition's metrics from results.json; a damaged file is an error naming it.
+    public func readResults(_ v: Int, _ condition: String) throws -> OrderedDictionary<String, [Value]> {
+        let p = resultsPath(v, condition)
+        guard case .map(let m) = try JSONText.parseFile(p), case .map(let metrics)? = m["metrics"] else {
+            throw StoreError("\(p) has no \"metrics\" object")
+        }
+        var out = OrderedDictionary<String, [Value]>()
+        for (k, v) in metrics {
+            guard case .list(let l) = v else { throw StoreError("\(p): metric '\(k)' is not a list") }
+            out[k] = l
+        }
+        return out
+    }
+
+    /// Writes a condition's results.json (crystallize-ml's `{"metrics": {...}}`, plus
+    /// `errors` when some replicates failed), then its marker when it is complete.
+    public func writeResults(_ v: Int, _ condition: String, metrics: OrderedDictionary<String, [Value]>,
+                             errors: [ConditionOutcome], complete: Bool) throws {
+        var body: OrderedDictionary<String, Value> = ["metrics": .map(metrics.mapValues { .list($0) })]
+        if !errors.isEmpty {
+            body["errors"] = .list(errors.map { o in
+                .map(["replicate": .int(Int64(o.replicate)), "step": .string(o.failure?.step ?? ""), "message": .string(o.failure?.message ?? "")])
+            })
+        }
+        try? FileManager.default.removeItem(atPath: markerPath(v, condition))
+        try AtomicFile.write(resultsPath(v, condition), text: JSONText.encode(.map(body)))
+        if complete { try AtomicFile.write(markerPath(v, condition), text: "") }
+    }
+}

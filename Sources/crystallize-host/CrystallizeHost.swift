@@ -1,0 +1,46 @@
+import ArgumentParser
+import CrystallizeRuntime
+import Foundation
+
+/// The `crystallize-host` command: parses arguments and prints; the engine lives in
+/// CrystallizeRuntime.
+@main
+struct CrystallizeHost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crystallize-host",
+        abstract: "Run reproducible experiments whose steps live in plugin libraries.",
+        discussion: "Load plugins with --plugin PATH (repeatable, before or after the subcommand) or a plugins: list in config.yaml.",
+        version: HostInfo.version,
+        subcommands: [Run.self, List.self, Inspect.self, Show.self, Graph.self, Worker.self])
+
+    /// `--plugin` may appear anywhere, so it is taken out before ArgumentParser sees the rest.
+    static var pluginPaths: [String] = []
+
+    static func main() async {
+        var args = Array(CommandLine.arguments.dropFirst())
+        var i = 0
+        while i < args.count {
+            if args[i] == "--plugin" {
+                guard i + 1 < args.count else { exitWith("error: --plugin needs a path", code: 2) }
+                pluginPaths.append(args[i + 1]); args.removeSubrange(i...(i + 1))
+            } else if args[i].hasPrefix("--plugin=") {
+                pluginPaths.append(String(args[i].dropFirst(9))); args.remove(at: i)
+            } else { i += 1 }
+        }
+        do {
+            var command = try parseAsRoot(args)
+            if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Prints to stderr and exits.
+func exitWith(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+    exit(code)
+}
+
+/// Writes a line to stderr.
+func warn(_ message: String) { FileHandle.standardError.write((message + "\n").data(using: .utf8)!) }

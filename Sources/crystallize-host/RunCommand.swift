@@ -1,0 +1,73 @@
+import ArgumentParser
+import CrystallizeRuntime
+import Foundation
+
+/// `crystallize-host run`: run an experiment (and its upstreams).
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an experiment folder or config.yaml.")
+
+    @Argument(help: "Experiment folder (holding config.yaml) or a config file.") var target: String
+    @Option(help: "Replicates, overriding config.yaml.") var replicates: Int?
+    @Option(name: .customLong("treatment"), help: "Run only this treatment (repeatable); the baseline always runs.") var treatments: [String] = []
+    @Option(help: "Base seed; replicate r uses (seed + r*31337) mod 2^32.") var seed: UInt64?
+    @Option(name: .customLong("data-dir"), help: "Root of the results folder (default: data).") var dataDir: String?
+    @Option(help: "How replicates run: serial, threads, processes, async, or a plugin's strategy.") var execution: String?
+    @Option(help: "Workers for parallel execution.") var workers: Int?
+    @Option(help: "rerun (default) or resume.") var strategy: String = "rerun"
+    @Flag(name: .customLong("no-cache"), help: "Do not use the step cache.") var noCache = false
+    @Flag(help: "Print only the final summary.") var quiet = false
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
+        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        if RunStrategy(rawValue: strategy) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(strategy)'") }
+    }
+
+    func run() async throws {
+        var o = RunOverrides()
+        o.replicates = replicates
+        o.treatments = treatments.isEmpty ? nil : treatments
+        o.seed = seed
+        o.dataRoot = dataDir
+        o.execution = execution
+        o.workers = workers
+        o.noCache = noCache
+        o.pluginPaths = CrystallizeHost.pluginPaths
+        let cancel = CancellationFlag()
+        let interrupts = InterruptHandler(cancel: cancel)
+        defer { withExtendedLifetime(interrupts) {} }
+        let results: [RunResult]
+        do {
+            results = try await Session.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
+                                            showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, log: warn)
+        } catch {
+            exitWith("error: \(error)", code: 2)
+        }
+        if json {
+            print(JSONText.encode(.list(results.map(\.json)), indent: 2))
+        } else {
+            print(results.map(Summary.render).joined(separator: "\n\n"))
+        }
+        if cancel.isCancelled { throw ExitCode(130) }
+        if !results.allSatisfy(\.succeeded) { throw ExitCode(1) }
+    }
+}
+
+/// First Ctrl-C cancels the run gracefully; a second one exits at once.
+final class InterruptHandler {
+    private let source: DispatchSourceSignal
+    private var count = 0
+
+    init(cancel: CancellationFlag) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned cancel] in
+            self.count += 1
+            if self.count > 1 { exitWith("\ninterrupted again: exiting now", code: 130) }
+            warn("\ninterrupt: stopping after the running replicates; finished ones are saved (Ctrl-C again to exit now)")
+            cancel.cancel()
+        }
+        source.resume()
+    }
+}
