@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CrystallizeRuntime", targets: ["CrystallizeRuntime"]),
         .library(name: "MySteps", type: .dynamic, targets: ["MySteps"]),
         .library(name: "CTestPlugin", type: .dynamic, targets: ["CTestPlugin"]),
+        .library(name: "SlurmExecution", type: .dynamic, targets: ["SlurmExecution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +49,7 @@ let package = Package(
         .target(name: "MySteps", dependencies: ["Crystallize"], path: "Plugins/MySteps"),
         .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
+        .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),
         .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime"]),
     ],

@@ -30,6 +30,16 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             try ctx.writeArtifact("numbers.txt", Array(data.numbers.map { String($0) }.joined(separator: "\n").utf8))
             return data
         }
+        .step("burn", doc: "CPU-bound work: about `ms` milliseconds of arithmetic, then passes data on",
+              params: [.f64("ms", default: 5.0, doc: "Approximate milliseconds of work")]) { ctx, data in
+            // A fixed amount of floating-point work calibrated to ~1 ms per 400k iterations on
+            // a 2020s core; the result feeds a metric so the optimizer cannot drop it.
+            let iterations = Int(ctx.double("ms") * 400_000)
+            var x = 0.5
+            for i in 0..<iterations { x = x * 1.000_000_1 + Double(i & 7) * 1e-9; if x > 2 { x -= 1 } }
+            ctx.record("burn_checksum", x)
+            return data
+        }
         .install(host)
 }
 

@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+
+/// What one run of the real host binary did.
+struct HostRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    /// Both streams, for failure messages.
+    var output: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+}
+
+/// Runs the built `crystallize-host` and finds the built plugins. The products folder is the
+/// one holding this test bundle, so `swift build && swift test` (any --scratch-path) works.
+enum Harness {
+    /// The build products folder (.build/debug or the scratch path's equivalent).
+    static let productsDirectory: URL = {
+        var url = Bundle.main.bundleURL
+        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { url = b.bundleURL }
+        return url.deletingLastPathComponent()
+    }()
+
+    /// The repository root.
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The host binary.
+    static var host: String { productsDirectory.appendingPathComponent("crystallize-host").path }
+
+    /// The header folder, for compiling C plugins in tests.
+    static var includeDirectory: String { repoRoot.appendingPathComponent("Sources/CCrystallize/include").path }
+
+    /// Path of a built plugin product (`swift build` builds them all).
+    static func plugin(_ product: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        let p = productsDirectory.appendingPathComponent("lib\(product).so").path
+        if !FileManager.default.fileExists(atPath: p) {
+            XCTFail("\(p) is missing: run `swift build` before `swift test` (the README's test command does)", file: file, line: line)
+        }
+        return p
+    }
+
+    /// A fresh temporary folder, removed at process exit only by the OS (kept for post-mortems).
+    static func temporaryDirectory(_ label: String = "t") -> String {
+        let p = NSTemporaryDirectory() + "crystallize-e2e-\(label)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    /// Writes `text` to `path`, creating folders.
+    static func write(_ path: String, _ text: String) {
+        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Reads a file as text ("" if missing).
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// Runs the host with `arguments` in `directory`, waiting at most `timeout` seconds.
+    @discardableResult
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 120) -> HostRun {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: host)
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["CRYSTALLIZE_CACHE_DIR"] = env["CRYSTALLIZE_CACHE_DIR"] ?? (directory + "/.cache")
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try! p.run()
+        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let deadline = DispatchTime.now() + timeout
+        if group.wait(timeout: deadline) == .timedOut { p.terminate(); group.wait() }
+        p.waitUntilExit()
+        return HostRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts the host without waiting (for kill and interrupt tests).
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: host)
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["CRYSTALLIZE_CACHE_DIR"] = env["CRYSTALLIZE_CACHE_DIR"] ?? (directory + "/.cache")
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try! p.run()
+        return (p, out, err)
+    }
+
+    /// Compiles a C plugin source against crystallize.h into a shared library; returns its path.
+    static func compileC(_ source: String, name: String, in directory: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        let src = "\(directory)/\(name).c", lib = "\(directory)/lib\(name).so"
+        write(src, source)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", includeDirectory, "-o", lib, src]
+        let err = Pipe()
+        p.standardError = err
+        try! p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 {
+            XCTFail("cc failed for \(name): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))", file: file, line: line)
+        }
+        return lib
+    }
+
+    /// Parses a JSON file written by the host.
+    static func json(_ path: String) -> Any? {
+        guard let d = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONSerialization.jsonObject(with: d, options: [.fragmentsAllowed])
+    }
+}
