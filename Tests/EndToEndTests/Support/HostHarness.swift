@@ -15,9 +15,8 @@ struct HostRun {
 enum Harness {
     /// The build products folder (.build/debug or the scratch path's equivalent).
     static let productsDirectory: URL = {
-        var url = Bundle.main.bundleURL
-        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { url = b.bundleURL }
-        return url.deletingLastPathComponent()
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }()
 
     /// The repository root.
@@ -70,16 +69,20 @@ enum Harness {
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
+        guard FileManager.default.isExecutableFile(atPath: host) else {
+            return HostRun(status: -1, stdout: "", stderr: "\(host) is missing: run `swift build` before `swift test`")
+        }
         try! p.run()
         // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-        var outData = Data(), errData = Data()
+        final class Sink: @unchecked Sendable { var data = Data() }
+        let outSink = Sink(), errSink = Sink()
         let group = DispatchGroup()
-        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let deadline = DispatchTime.now() + timeout
         if group.wait(timeout: deadline) == .timedOut { p.terminate(); group.wait() }
         p.waitUntilExit()
-        return HostRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return HostRun(status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self), stderr: String(decoding: errSink.data, as: UTF8.self))
     }
 
     /// Starts the host without waiting (for kill and interrupt tests).
