@@ -47,42 +47,69 @@ public enum RunViewer {
             for l in order where !levels.contains(l) { throw StoreError("--tree level '\(l)' is not one of: \(levels.joined(separator: ", "))") }
             guard case .list(let runs)? = prov["runs"] else { throw StoreError("\(provPath) has no runs") }
             lines.append("")
-            lines.append(contentsOf: renderTree(runs: runs, order: order))
+            lines.append(contentsOf: try renderTree(runs: runs, order: order))
         }
         return lines.joined(separator: "\n")
     }
 
-    /// Groups step records by the requested levels and draws them with box characters.
-    static func renderTree(runs: [Value], order: [String]) -> [String] {
-        // Flatten into leaves: (treatment, replicate, step, action) tuples.
-        var leaves: [[String: String]] = []
+    /// Groups step records by the requested levels and draws them like crystallize-ml's
+    /// `print_tree`: "Treatment 'x'", "Replicate n", "Step s", then Reads / Writes / Write Metrics.
+    static func renderTree(runs: [Value], order: [String]) throws -> [String] {
+        if let i = order.firstIndex(of: "action"), i != order.count - 1 { throw StoreError("--tree: 'action' must be the last level") }
+        struct Leaf { var keys: [String: String]; var sortKeys: [String: Int]; var details: [String] }
+        var leaves: [Leaf] = []
         for case .map(let run) in runs {
-            let treatment = run["condition"].flatMap { if case .string(let s) = $0 { return s }; return nil } ?? "?"
-            let replicate = run["replicate"].map { "replicate \(JSONText.encode($0))" } ?? "?"
-            if case .map(let err)? = run["error"] {
-                leaves.append(["treatment": treatment, "replicate": replicate, "step": "\(err["step"].map { JSONText.encode($0) } ?? "?")", "action": "error: \(err["message"].map { JSONText.encode($0) } ?? "")"])
+            guard case .string(let treatment)? = run["condition"], case .int(let rep)? = run["replicate"] else { continue }
+            func leaf(_ step: String, _ index: Int, _ action: String, _ details: [String]) {
+                leaves.append(Leaf(keys: ["treatment": "Treatment '\(treatment)'", "replicate": "Replicate \(rep)", "step": "Step \(step)", "action": action],
+                                   sortKeys: ["replicate": Int(rep), "step": index], details: details))
             }
-            guard case .list(let steps)? = run["steps"] else { continue }
-            for case .map(let s) in steps {
-                guard case .string(let step)? = s["step"] else { continue }
-                var actions: [String] = []
-                if s["cache_hit"] == .bool(true) { actions.append("cache hit") }
-                if case .list(let r)? = s["ctx_reads"], !r.isEmpty { actions.append("read " + r.map { JSONText.encode($0) }.joined(separator: ", ")) }
-                if case .list(let w)? = s["ctx_writes"], !w.isEmpty { actions.append("wrote " + w.map { JSONText.encode($0) }.joined(separator: ", ")) }
-                if case .map(let m)? = s["metrics_diff"], !m.isEmpty { actions.append("metrics " + m.map { "\($0.key)=\(JSONText.encode($0.value))" }.joined(separator: ", ")) }
-                if actions.isEmpty { actions.append("ran") }
-                for a in actions { leaves.append(["treatment": treatment, "replicate": replicate, "step": step, "action": a]) }
+            if case .list(let steps)? = run["steps"] {
+                for (index, item) in steps.enumerated() {
+                    guard case .map(let s) = item, case .string(let step)? = s["step"], case .map(let ch)? = s["ctx_changes"] else { continue }
+                    if case .map(let r)? = ch["reads"], !r.isEmpty { leaf(step, index, "Reads", r.map { "\($0.key)=\(JSONText.encode($0.value))" }) }
+                    if case .map(let w)? = ch["wrote"], !w.isEmpty {
+                        leaf(step, index, "Writes", w.map { k, v in
+                            guard case .map(let ba) = v else { return k }
+                            return "\(k): \(JSONText.encode(ba["before"] ?? .null)) -> \(JSONText.encode(ba["after"] ?? .null))"
+                        })
+                    }
+                    if case .map(let m)? = ch["metrics"], !m.isEmpty {
+                        leaf(step, index, "Write Metrics", m.map { k, v in
+                            guard case .map(let ba) = v else { return k }
+                            return "\(k): \(JSONText.encode(ba["before"] ?? .null)) -> \(JSONText.encode(ba["after"] ?? .null))"
+                        })
+                    }
+                    if s["cache_hit"] == .bool(true) { leaf(step, index, "Cache Hit", []) }
+                }
+            }
+            if case .map(let err)? = run["error"], case .string(let step)? = err["step"] {
+                leaf(step, Int.max, "Error", [err["message"].map { if case .string(let m) = $0 { return m }; return JSONText.encode($0) } ?? ""])
             }
         }
-        var out: [String] = []
-        func draw(_ items: [[String: String]], depth: Int, prefix: String) {
-            guard depth < order.count else { return }
-            var groups = OrderedDictionary<String, [[String: String]]>()
-            for i in items { groups[i[order[depth]] ?? "?", default: []].append(i) }
-            for (idx, (key, sub)) in groups.enumerated() {
-                let last = idx == groups.count - 1
-                out.append(prefix + (last ? "└── " : "├── ") + key)
-                draw(sub, depth: depth + 1, prefix: prefix + (last ? "    " : "│   "))
+        var out = ["Experiment Summary"]
+        func draw(_ items: [Leaf], depth: Int, prefix: String) {
+            if depth == order.count {
+                // Below the last requested level: the actions and their details, as print_tree shows them.
+                var lines: [String] = []
+                for l in items {
+                    if !order.contains("action") { lines.append(l.keys["action"]!) }
+                    for d in l.details { lines.append((order.contains("action") ? "" : "  ") + d) }
+                }
+                for (i, line) in lines.enumerated() { out.append(prefix + (i == lines.count - 1 ? "└── " : "├── ") + line) }
+                return
+            }
+            let level = order[depth]
+            var groups: [(key: String, sort: Int, items: [Leaf])] = []
+            for l in items {
+                let k = l.keys[level] ?? "?"
+                if let i = groups.firstIndex(where: { $0.key == k }) { groups[i].items.append(l) } else { groups.append((k, l.sortKeys[level] ?? 0, [l])) }
+            }
+            groups.sort { level == "treatment" || level == "action" ? $0.key < $1.key : ($0.sort, $0.key) < ($1.sort, $1.key) }
+            for (i, g) in groups.enumerated() {
+                let last = i == groups.count - 1
+                out.append(prefix + (last ? "└── " : "├── ") + g.key)
+                draw(g.items, depth: depth + 1, prefix: prefix + (last ? "    " : "│   "))
             }
         }
         draw(leaves, depth: 0, prefix: "")

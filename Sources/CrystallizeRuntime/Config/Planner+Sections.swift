@@ -49,19 +49,27 @@ extension Planner {
                     throw item.error("\(e.description); built-in verifiers: \(BuiltinVerifiers.names.joined(separator: ", "))")
                 }
             }
-            let hname = name ?? "\(verifierName)_\(groups.map { $0.joined(separator: "+") }.joined(separator: "_"))"
+            var hname = name ?? "hypothesis"
+            if name == nil { var k = 2; while out.contains(where: { $0.name == hname }) { hname = "hypothesis_\(k)"; k += 1 } }
             if out.contains(where: { $0.name == hname }) { throw item.error("hypothesis '\(hname)' is defined twice") }
             out.append(PlannedHypothesis(name: hname, verifier: verifier, metricGroups: groups, params: params, rankBy: rank))
         }
         return out
     }
 
-    /// One metric, a list of metrics (each tested alone), or a list of lists (tested together).
+    /// crystallize-ml's metric spec: "m" is one group [m]; [a, b] is ONE group [a, b] (tested
+    /// together); [[a], [b]] is two groups, each tested on its own.
     static func metricGroups(_ v: YAMLNode) throws -> [[String]] {
         if case .scalar = v.node { return [[try v.string()]] }
+        let items = try v.sequence("a metric name, a list of names, or a list of lists")
         var groups: [[String]] = []
-        for item in try v.sequence("a metric name, a list of names, or a list of lists") {
-            if case .sequence = item.node { groups.append(try item.sequence().map { try $0.string() }) } else { groups.append([try item.string()]) }
+        if items.allSatisfy({ if case .scalar = $0.node { return true }; return false }) {
+            groups = [try items.map { try $0.string() }]
+        } else {
+            for item in items {
+                guard case .sequence = item.node else { throw item.error("mix of names and lists; write either [a, b] or [[a], [b]]") }
+                groups.append(try item.sequence().map { try $0.string() })
+            }
         }
         guard !groups.isEmpty, groups.allSatisfy({ !$0.isEmpty }) else { throw v.error("metrics must not be empty") }
         return groups

@@ -17,7 +17,10 @@ extension Planner {
         } else {
             let entries = try node.mapping("a \(kind.rawValue) name or mapping")
             let reserved = Set(stepKeys)
-            if entries.count == 1, !reserved.contains(entries[0].key) {
+            if entries.count == 1, !reserved.contains(entries[0].key), kind == .datasource, case .scalar = entries[0].node.node, !entries[0].node.isNull {
+                // crystallize-ml's `datasource: {alias: factory}`: the value names the datasource.
+                ref = try entries[0].node.string()
+            } else if entries.count == 1, !reserved.contains(entries[0].key) {
                 ref = entries[0].key
                 params = try entries[0].node.params()
             } else {

@@ -20,8 +20,8 @@ public final class RunContext {
     public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
     public var currentStep: String = "<host>"
-    /// Keys read by the current step.
-    public private(set) var reads: [String] = []
+    /// Keys read by the current step, with the values read.
+    public private(set) var reads: OrderedDictionary<String, Value> = [:]
     /// Keys written by the current step.
     public private(set) var writes: [String] = []
 
@@ -31,7 +31,7 @@ public final class RunContext {
     /// Reads `key`, recording the read for provenance.
     public func get(_ key: String) -> Value? {
         let v = values[key]
-        if v != nil, !reads.contains(key) { reads.append(key) }
+        if let v, reads[key] == nil { reads[key] = v }
         return v
     }
 
@@ -58,5 +58,5 @@ public final class RunContext {
     }
 
     /// Starts bookkeeping for `step`.
-    func beginStep(_ step: String) { currentStep = step; reads = []; writes = [] }
+    func beginStep(_ step: String) { currentStep = step; reads = [:]; writes = [] }
 }

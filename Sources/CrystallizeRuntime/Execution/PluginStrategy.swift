@@ -20,11 +20,12 @@ struct PluginStrategy: ExecutionStrategy {
         }
         let loop = LoopImpl(job: job)
         let e = export
+        let strategyParams = resolved
         // The plugin's loop may block for a long time: give it its own thread, never a
         // cooperative-pool thread that in-process replicate runs need.
         let (status, error): (crys_status, String?) = await withCheckedContinuation { cont in
             Thread {
-                let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: resolved, rng: SeededGenerator(seed: job.plan.seed),
+                let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: strategyParams, rng: SeededGenerator(seed: job.plan.seed),
                                       services: CallServices(log: { _, m in job.progress(m) }))
                 let box = LoopBox(loop)
                 let s = e.raw.run_loop!(frame.pointer, box.pointer, e.raw.user)

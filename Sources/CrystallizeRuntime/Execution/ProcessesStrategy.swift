@@ -107,6 +107,11 @@ final class WorkerProcess {
         process.arguments = Array(command.dropFirst())
         process.standardInput = input
         process.standardOutput = output
+        var env = ProcessInfo.processInfo.environment
+        // A crashing plugin should cost one line (the signal, reported by the parent), not a
+        // full Swift crash report per worker; opt back in with CRYSTALLIZE_WORKER_BACKTRACE=1.
+        if env["CRYSTALLIZE_WORKER_BACKTRACE"] != "1" { env["SWIFT_BACKTRACE"] = "enable=no" }
+        process.environment = env
         try process.run()
     }
 

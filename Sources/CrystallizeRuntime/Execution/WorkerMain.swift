@@ -18,7 +18,7 @@ public enum WorkerMain {
         }
         let request: RunRequest
         do { request = try RunRequest.load(requestPath) } catch { return fail("\(error)") }
-        FileManager.default.changeCurrentDirectoryPath(request.workingDirectory)
+        _ = FileManager.default.changeCurrentDirectoryPath(request.workingDirectory)
         let plan: Plan
         do { plan = try Planner.plan(target: request.target, registry: PluginRegistry(), overrides: request.overrides) } catch { return fail("\(error)") }
         let log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }

@@ -120,6 +120,7 @@ public enum ExperimentRunner {
             allComplete = allComplete && complete
             try store.writeResults(version, c.name, metrics: m, errors: errors, complete: complete)
         }
+        try store.writeManifest(version)
         var hypotheses: [HypothesisOutcome] = []
         if allComplete || !failures.isEmpty {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)

@@ -1,6 +1,7 @@
 import OrderedCollections
 
-/// Provenance of one step call.
+/// Provenance of one step call, in crystallize-ml's record shape (`ctx_changes` with reads,
+/// wrote and metrics before/after).
 public struct StepRecord {
     /// Step name.
     public var step: String
@@ -14,22 +15,26 @@ public struct StepRecord {
     public var outputHash: String
     /// Whether the output came from the cache.
     public var cacheHit: Bool
-    /// Context keys read.
-    public var reads: [String]
-    /// Context keys written.
-    public var writes: [String]
-    /// Metric values recorded by this step.
-    public var metrics: OrderedDictionary<String, [Value]>
+    /// Context keys read, with the values read.
+    public var reads: OrderedDictionary<String, Value>
+    /// Context keys written, with their new values.
+    public var writes: OrderedDictionary<String, Value>
+    /// Metrics this step changed: the list before and after it.
+    public var metrics: OrderedDictionary<String, (before: [Value], after: [Value])>
 
     var json: Value {
         .map(["step": .string(step), "params": .map(params), "step_hash": .string(stepHash),
               "input_hash": .string(inputHash), "output_hash": .string(outputHash), "cache_hit": .bool(cacheHit),
-              "ctx_reads": .list(reads.map { .string($0) }), "ctx_writes": .list(writes.map { .string($0) }),
-              "metrics_diff": .map(metrics.mapValues { .list($0) })])
+              "ctx_changes": .map([
+                "reads": .map(reads),
+                "wrote": .map(writes.mapValues { .map(["before": .null, "after": $0]) }),
+                "metrics": .map(metrics.mapValues { .map(["before": .list($0.before), "after": .list($0.after)]) }),
+              ])])
     }
 
     init(step: String, params: OrderedDictionary<String, Value>, stepHash: String, inputHash: String, outputHash: String,
-         cacheHit: Bool, reads: [String], writes: [String], metrics: OrderedDictionary<String, [Value]>) {
+         cacheHit: Bool, reads: OrderedDictionary<String, Value>, writes: OrderedDictionary<String, Value>,
+         metrics: OrderedDictionary<String, (before: [Value], after: [Value])>) {
         self.step = step; self.params = params; self.stepHash = stepHash; self.inputHash = inputHash
         self.outputHash = outputHash; self.cacheHit = cacheHit; self.reads = reads; self.writes = writes; self.metrics = metrics
     }
@@ -37,12 +42,19 @@ public struct StepRecord {
     init(json: Value) throws {
         guard case .map(let m) = json else { throw JSONError(message: "step record is not an object") }
         func s(_ k: String) -> String { if case .string(let x)? = m[k] { return x }; return "" }
-        func strings(_ k: String) -> [String] { if case .list(let l)? = m[k] { return l.compactMap { if case .string(let x) = $0 { return x }; return nil } }; return [] }
         step = s("step"); stepHash = s("step_hash"); inputHash = s("input_hash"); outputHash = s("output_hash")
         if case .map(let p)? = m["params"] { params = p } else { params = [:] }
         if case .bool(let b)? = m["cache_hit"] { cacheHit = b } else { cacheHit = false }
-        reads = strings("ctx_reads"); writes = strings("ctx_writes")
-        if case .map(let md)? = m["metrics_diff"] { metrics = md.compactMapValues { if case .list(let l) = $0 { return l }; return nil } } else { metrics = [:] }
+        reads = [:]; writes = [:]; metrics = [:]
+        guard case .map(let changes)? = m["ctx_changes"] else { return }
+        if case .map(let r)? = changes["reads"] { reads = r }
+        if case .map(let w)? = changes["wrote"] { writes = w.mapValues { if case .map(let ba) = $0 { return ba["after"] ?? .null }; return .null } }
+        if case .map(let md)? = changes["metrics"] {
+            for (k, v) in md {
+                guard case .map(let ba) = v, case .list(let b)? = ba["before"], case .list(let a)? = ba["after"] else { continue }
+                metrics[k] = (b, a)
+            }
+        }
     }
 }
 

@@ -52,8 +52,8 @@ enum RunMetadata {
     static func build(plan: Plan, version: Int, status: String, upstream: OrderedDictionary<String, Value>, started: String,
                       finished: String?) -> Value {
         var m: OrderedDictionary<String, Value> = [
-            "id": .string(plan.name), "name": .string(plan.name), "version": .int(Int64(version)),
-            "replicates": .int(Int64(plan.replicates)), "seed": .int(Int64(plan.seed)),
+            "replicates": .int(Int64(plan.replicates)), "id": .string(plan.pipelineSignature), "name": .string(plan.name),
+            "version": .int(Int64(version)), "seed": .int(Int64(plan.seed)),
             "pipeline_signature": .string(plan.pipelineSignature),
             "treatments": treatments(plan),
             "conditions": .list(plan.conditions.map { .string($0.name) }),

@@ -11,6 +11,7 @@ public final class UpstreamInputs {
         let spec: OutputSpec
         let versionDirectory: String
         let replicates: Int
+        let manifestStep: String?
     }
     private let sources: [Source]
     private let warn: (String) -> Void
@@ -35,7 +36,11 @@ public final class UpstreamInputs {
             }
             let plugin = ArtifactCodecs.builtins.contains(codec) ? nil : try plan.registry.find(.codec, codec)
             out.append(Source(key: key, experiment: input.experiment, spec: OutputSpec(name: input.artifact, fileName: file, codec: codec, pluginCodec: plugin),
-                              versionDirectory: store.versionDirectory(v), replicates: Int(n)))
+                              versionDirectory: store.versionDirectory(v), replicates: Int(n), manifestStep: store.readManifest(v)[file]))
+        }
+        let counts = Dictionary(grouping: out, by: \.replicates)
+        if counts.count > 1 {
+            throw StoreError("conflicting replicates across upstream artifacts: " + out.map { "\($0.experiment)#\($0.spec.name)=\($0.replicates)" }.joined(separator: ", "))
         }
         sources = out
     }
@@ -66,6 +71,10 @@ public final class UpstreamInputs {
 
     private func find(_ s: Source, replicate: Int, condition: String) -> String? {
         let dir = ArtifactPaths.conditionDirectory(versionDirectory: s.versionDirectory, replicate: replicate, condition: condition)
+        if let step = s.manifestStep {
+            let p = "\(dir)/\(step)/\(s.spec.fileName)"
+            return FileManager.default.fileExists(atPath: p) ? p : nil
+        }
         for step in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
             let p = "\(dir)/\(step)/\(s.spec.fileName)"
             if FileManager.default.fileExists(atPath: p) { return p }

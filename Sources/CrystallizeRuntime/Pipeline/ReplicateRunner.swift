@@ -123,13 +123,18 @@ public final class ReplicateRunner {
                 cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written))
             }
         }
-        var diff = OrderedDictionary<String, [Value]>()
-        for (k, vs) in ctx.metrics { let before = metricsBefore[k] ?? 0; if vs.count > before { diff[k] = Array(vs[before...]) } }
+        var diff = OrderedDictionary<String, (before: [Value], after: [Value])>()
+        for (k, vs) in ctx.metrics {
+            let before = metricsBefore[k] ?? 0
+            if vs.count > before { diff[k] = (Array(vs[..<before]), vs) }
+        }
+        var writes = OrderedDictionary<String, Value>()
+        for k in ctx.writes { writes[k] = ctx.values[k] }
         records.append(StepRecord(step: step.name, params: params, stepHash: step.identity, inputHash: inputHash,
-                                  outputHash: ValueHash.hex(output), cacheHit: hit, reads: ctx.reads, writes: ctx.writes,
+                                  outputHash: ValueHash.hex(output), cacheHit: hit, reads: ctx.reads, writes: writes,
                                   metrics: diff))
         if !plan.hooks.isEmpty {
-            stepInfo["metrics"] = .map(diff.mapValues { .list($0) })
+            stepInfo["metrics"] = .map(diff.mapValues { .list(Array($0.after.dropFirst($0.before.count))) })
             stepInfo["cache_hit"] = .bool(hit)
             callHooks(CRYS_HOOK_AFTER_STEP, stepInfo)
         }

@@ -76,4 +76,31 @@ public struct RunStore {
         try AtomicFile.write(resultsPath(v, condition), text: JSONText.encode(.map(body)))
         if complete { try AtomicFile.write(markerPath(v, condition), text: "") }
     }
+
+    /// `_manifest.json` of a version.
+    public func manifestPath(_ v: Int) -> String { "\(versionDirectory(v))/_manifest.json" }
+
+    /// Writes crystallize-ml's `_manifest.json`: artifact file name to the step folder that
+    /// wrote it, found on disk so artifacts written by worker processes count too.
+    public func writeManifest(_ v: Int) throws {
+        var manifest = OrderedDictionary<String, Value>()
+        let dir = versionDirectory(v)
+        let fm = FileManager.default
+        for rep in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter({ $0.hasPrefix("replicate_") }).sorted() {
+            for cond in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(rep)")) ?? []).sorted() {
+                for step in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(rep)/\(cond)")) ?? []).sorted() {
+                    for file in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(rep)/\(cond)/\(step)")) ?? []).sorted() where !file.hasPrefix(".") {
+                        if manifest[file] == nil { manifest[file] = .string(step) }
+                    }
+                }
+            }
+        }
+        try AtomicFile.write(manifestPath(v), text: JSONText.encode(.map(manifest)))
+    }
+
+    /// Reads `_manifest.json` (artifact file name to step folder), empty when missing.
+    public func readManifest(_ v: Int) -> OrderedDictionary<String, String> {
+        guard case .map(let m)? = try? JSONText.parseFile(manifestPath(v)) else { return [:] }
+        return m.compactMapValues { if case .string(let s) = $0 { return s }; return nil }
+    }
 }
