@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const crys_host *H;
@@ -153,6 +155,37 @@ static crys_status c_reverse(crys_ctx *ctx, crys_loop *loop, void *user) {
     return CRYS_OK;
 }
 
+/* ---- strategy: one worker process per pending replicate, through the worker command line ---- */
+extern char **environ;
+static crys_status c_workers(crys_ctx *ctx, crys_loop *loop, void *user) {
+    (void)user;
+    int64_t n = H->loop_pending_count(loop);
+    for (int64_t i = 0; i < n; i++) {
+        if (H->loop_cancelled(loop)) return CRYS_CANCELLED;
+        int64_t r = H->loop_pending_at(loop, i);
+        char rep[32], path[4096];
+        snprintf(rep, sizeof rep, "%lld", (long long)r);
+        snprintf(path, sizeof path, "%s/c_workers_%lld.json", H->loop_work_dir(loop), (long long)r);
+        size_t argc = 0;
+        const char *const *argv = H->loop_worker_command(loop, rep, path, &argc);
+        pid_t pid;
+        if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
+            H->set_error(ctx, "c_workers: cannot spawn a worker");
+            return CRYS_ERROR;
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
+            H->loop_submit_result(loop, r, path);  /* status 1: some condition failed, still a result */
+        } else {
+            char msg[128];
+            snprintf(msg, sizeof msg, "c_workers: worker for replicate %lld ended with status %d", (long long)r, status);
+            H->loop_fail_replicate(loop, r, msg);
+        }
+    }
+    return CRYS_OK;
+}
+
 /* ---- codec: upper-cases text on write, reads it back as a string ---- */
 static crys_status c_upper_encode(crys_ctx *ctx, const crys_value *value, crys_value **out, void *user) {
     (void)user;
@@ -213,6 +246,8 @@ static const crys_export exports[] = {
       .hook = c_hook, .hook_events = CRYS_HOOK_BEFORE_RUN | CRYS_HOOK_AFTER_RUN },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STRATEGY, .name = "c_reverse", .doc = "Runs pending replicates in reverse order",
       .run_loop = c_reverse },
+    { .size = sizeof(crys_export), .kind = CRYS_KIND_STRATEGY, .name = "c_workers", .doc = "One worker process per replicate, via worker command lines",
+      .run_loop = c_workers },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_ARTIFACT_CODEC, .name = "c_upper", .doc = "Writes text upper-cased",
       .encode = c_upper_encode, .decode = c_upper_decode },
 };

@@ -86,7 +86,12 @@ public enum Planner {
         if let s = overrides.execution { execution.strategy = s }
         if let w = overrides.workers { execution.workers = w }
         guard execution.workers >= 1 else { throw ConfigError(file: path, line: nil, path: "execution.workers", "workers must be at least 1") }
-        if !ExecutionStrategies.builtins.contains(execution.strategy) { _ = try ExecutionStrategies.make(execution, registry: registry) }
+        if !ExecutionStrategies.builtins.contains(execution.strategy) {
+            let strategy = try ExecutionStrategies.make(execution, registry: registry)
+            do { _ = try (strategy as? PluginStrategy)?.resolveParams() } catch let e as PluginError {
+                throw ConfigError(file: path, line: fields["execution"]?.line, path: "execution", e.description)
+            }
+        }
 
         let dataRoot = overrides.dataRoot ?? "data"
         let plan = Plan(

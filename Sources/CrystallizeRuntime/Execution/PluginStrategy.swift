@@ -9,18 +9,9 @@ struct PluginStrategy: ExecutionStrategy {
     let params: OrderedDictionary<String, Value>
 
     func execute(_ job: ExecutionJob) async throws {
-        var resolved = OrderedDictionary<String, Value>()
-        for p in export.params {
-            if let v = params[p.name] { resolved[p.name] = v }
-            else if let d = p.defaultValue { resolved[p.name] = d }
-            else { throw PluginError(message: "execution strategy '\(export.qualifiedName)' needs parameter '\(p.name)' (set it under execution: in config.yaml)") }
-        }
-        for k in params.keys where !export.params.contains(where: { $0.name == k }) {
-            throw PluginError(message: "execution strategy '\(export.qualifiedName)' has no parameter '\(k)'; it takes: \(export.params.map(\.name).joined(separator: ", "))")
-        }
+        let strategyParams = try resolveParams()
         let loop = LoopImpl(job: job)
         let e = export
-        let strategyParams = resolved
         // The plugin's loop may block for a long time: give it its own thread, never a
         // cooperative-pool thread that in-process replicate runs need.
         let (status, error): (crys_status, String?) = await withCheckedContinuation { cont in
@@ -37,6 +28,23 @@ struct PluginStrategy: ExecutionStrategy {
             throw PluginError(message: "execution strategy '\(e.qualifiedName)' failed: \(error ?? "status \(status)")")
         }
         if !job.cancel.isCancelled { loop.failUnfinished(strategy: e.qualifiedName) }
+    }
+
+    /// The strategy's parameters: given under `execution:`, else declared defaults; unknown or
+    /// missing ones are errors, found when planning so a bad config never starts a run.
+    func resolveParams() throws -> OrderedDictionary<String, Value> {
+        var resolved = OrderedDictionary<String, Value>()
+        for p in export.params {
+            if let v = params[p.name] {
+                guard p.type.accepts(v) else { throw PluginError(message: "execution strategy '\(export.qualifiedName)' parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)") }
+                resolved[p.name] = v
+            } else if let d = p.defaultValue { resolved[p.name] = d }
+            else { throw PluginError(message: "execution strategy '\(export.qualifiedName)' needs parameter '\(p.name)' (set it under execution: in config.yaml)") }
+        }
+        for k in params.keys where !export.params.contains(where: { $0.name == k }) {
+            throw PluginError(message: "execution strategy '\(export.qualifiedName)' has no parameter '\(k)'; it takes: \(export.params.isEmpty ? "none" : export.params.map(\.name).joined(separator: ", "))")
+        }
+        return resolved
     }
 }
 
