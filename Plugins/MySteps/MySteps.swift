@@ -40,6 +40,39 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             ctx.record("burn_checksum", x)
             return data
         }
+        .step("save_summary", doc: "Writes a summary of the numbers ({numbers, replicate}) to a declared output, passes data on",
+              params: [.string("output", default: "summary", doc: "The output (a key under outputs:) to write"),
+                       .bool("as_text", default: false, doc: "Write the summary as JSON text (a string) instead of a map, for text codecs")]) { ctx, data in
+            let numbers = data.numbers
+            let replicate = ctx.get("replicate")?.int ?? 0
+            let output = ctx.param("output")?.string ?? "summary"
+            if ctx.param("as_text")?.bool == true {
+                let text = "{\"numbers\": [" + numbers.map { "\($0)" }.joined(separator: ", ") + "], \"replicate\": \(replicate)}"
+                try ctx.writeOutput(output, ctx.make(text))
+            } else {
+                try ctx.writeOutput(output, ctx.makeMap(["numbers": ctx.makeList(numbers.map { ctx.make($0) }), "replicate": ctx.make(replicate)]))
+            }
+            return data
+        }
+        .step("summarize_input", doc: "Reads an upstream summary (datasource experiment#artifact); metrics upstream_total and upstream_replicate; returns its numbers",
+              params: [.string("key", default: "", doc: "Datasource key to read; empty reads the first")]) { ctx, data in
+            let key = ctx.param("key")?.string ?? ""
+            guard let name = key.isEmpty ? data.keys.first : key, let up = data[name] else {
+                throw PluginFailure("summarize_input expects a map of upstream inputs with key '\(key)', got keys \(data.keys)")
+            }
+            if let text = up.string {
+                // A text codec delivered the summary as a string: report what arrived.
+                ctx.record("upstream_chars", Double(text.count))
+                ctx.record("upstream_uppercase", text == text.uppercased() ? 1 : 0)
+                return ctx.make([Double(text.count)])
+            }
+            guard let numbers = up["numbers"]?.numbers, let replicate = up["replicate"] else {
+                throw PluginFailure("summarize_input: upstream '\(name)' is not a {numbers, replicate} summary")
+            }
+            ctx.record("upstream_total", numbers.reduce(0, +))
+            ctx.record("upstream_replicate", replicate.double)
+            return ctx.make(numbers)
+        }
         .install(host)
 }
 

@@ -45,7 +45,7 @@ struct Run: AsyncParsableCommand {
             exitWith("error: \(error)", code: 2)
         }
         if json {
-            print(JSONText.encode(.list(results.map(\.json)), indent: 2))
+            print(JSONText.encode(.list(results.map(\.strictJSON)), indent: 2))
         } else {
             print(results.map(Summary.render).joined(separator: "\n\n"))
         }

@@ -76,6 +76,9 @@ public final class CallFrame {
     }
 
     func contextBox(_ key: String) -> ValueBox? {
+        // Reuse the box: a plugin may still hold the pointer an earlier ctx_get returned, and
+        // context keys are add-only, so the cached value is still the current one.
+        if let b = contextBoxes[key] { return b }
         guard let v = context?.get(key) else { return nil }
         let b = ValueBox(v)
         contextBoxes[key] = b

@@ -22,6 +22,14 @@ extension HostTable {
         t.record_metric = { ctx, name, value, tags, count in
             guard let f = CallFrame.from(ctx), let n = hostString(name), let v = ValueBox.from(value) else { return CRYS_INVALID }
             guard let c = f.context else { f.error = "this call has no context"; return CRYS_INVALID }
+            // The header allows I64, F64 and BOOL only: anything else would reach the summary
+            // and the verifiers as a number it is not.
+            switch v.value {
+            case .int, .double, .bool: break
+            default:
+                f.error = "step '\(f.exportName)' recorded metric '\(n)' as \(v.value.typeName); metric values must be i64, f64 or bool"
+                return CRYS_TYPE_ERROR
+            }
             var tagList: [String] = []
             if let tags { for i in 0..<count { if let s = hostString(tags[i]) { tagList.append(s) } } }
             c.recordMetric(n, v.value.detached(), tags: tagList)

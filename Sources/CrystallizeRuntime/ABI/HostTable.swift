@@ -57,9 +57,10 @@ public enum HostTable {
             guard let m = ValueBox.from(map), let k = hostString(key), let i = ValueBox.from(item) else { return CRYS_INVALID }
             guard case .map(var entries) = m.value else { return CRYS_TYPE_ERROR }
             m.value = .null
+            let replaced = entries.index(forKey: k)
             entries[k] = i.value
             m.value = .map(entries)
-            m.invalidateChildren()
+            if let replaced { m.retireChild(replaced) }
             return CRYS_OK
         }
     }

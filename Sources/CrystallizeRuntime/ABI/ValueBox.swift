@@ -10,6 +10,7 @@ final class ValueBox {
     private var childBoxes: [Int: ValueBox] = [:]
     private var cString: ContiguousArray<CChar>?
     private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
+    private var retired: [ValueBox] = []
 
     init(_ value: Value) { self.value = value }
 
@@ -39,5 +40,11 @@ final class ValueBox {
         return keyCStrings[index]!.withUnsafeBufferPointer { $0.baseAddress }
     }
 
-    func invalidateChildren() { childBoxes.removeAll(); cString = nil; keyCStrings.removeAll() }
+    /// Forgets the cached child at `index` (its entry was replaced) without freeing it: the
+    /// plugin may still hold the pointer it got, which stays valid (showing the old value) for
+    /// as long as this box lives. Other children and key strings keep their index, because a
+    /// map keeps a replaced key in place and appends new ones.
+    func retireChild(_ index: Int) {
+        if let old = childBoxes.removeValue(forKey: index) { retired.append(old) }
+    }
 }

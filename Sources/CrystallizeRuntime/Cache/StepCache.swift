@@ -11,6 +11,8 @@ public struct CachedStep {
     public var contextWrites: OrderedDictionary<String, Value>
     /// Artifacts it wrote (name to bytes).
     public var artifacts: OrderedDictionary<String, [UInt8]>
+    /// Tags of the metrics it recorded, so a cache hit reports what a real call would.
+    public var metricTags: OrderedDictionary<String, [String]> = [:]
 }
 
 /// The content-addressed step cache.
@@ -66,7 +68,8 @@ public final class StepCache {
             output: out,
             metrics: map("metrics").compactMapValues { if case .list(let l) = $0 { return l }; return nil },
             contextWrites: map("ctx_writes"),
-            artifacts: map("artifacts").compactMapValues { if case .bytes(let b) = $0 { return b }; return nil })
+            artifacts: map("artifacts").compactMapValues { if case .bytes(let b) = $0 { return b }; return nil },
+            metricTags: map("metric_tags").compactMapValues { if case .list(let l) = $0 { return l.compactMap { if case .string(let s) = $0 { return s }; return nil } }; return nil })
     }
 
     private func corrupted(_ path: String, _ why: String) {
@@ -81,6 +84,7 @@ public final class StepCache {
             "metrics": .map(entry.metrics.mapValues { .list($0) }),
             "ctx_writes": .map(entry.contextWrites),
             "artifacts": .map(entry.artifacts.mapValues { .bytes($0) }),
+            "metric_tags": .map(entry.metricTags.mapValues { .list($0.map { .string($0) }) }),
         ]), tagged: true)
         let text = ValueHash.hex(bytes: Array(payload.utf8)) + "\n" + payload
         do { try AtomicFile.write(path(key), text: text, sync: false) } catch { warn("warning: cannot write cache entry: \(error)") }

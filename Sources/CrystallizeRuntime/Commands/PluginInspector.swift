@@ -8,7 +8,7 @@ public enum PluginInspector {
             let es = p.exports.filter { $0.kind == kind }
             if es.isEmpty { continue }
             lines.append("")
-            lines.append("\(kind.rawValue)s:")
+            lines.append(kind == .strategy ? "strategies:" : "\(kind.rawValue)s:")
             for e in es {
                 var flags: [String] = []
                 if e.cacheable { flags.append("cacheable") }
@@ -16,6 +16,10 @@ public enum PluginInspector {
                 if e.isAsync { flags.append("async") }
                 if e.isTyped { flags.append("typed C function -> \(e.typedReturn?.rawValue ?? "void")") }
                 if kind == .hook { flags.append("events: " + hookEvents(e.hookEvents)) }
+                if kind == .codec {
+                    if e.raw.encode != nil { flags.append("encode") }
+                    if e.raw.decode != nil { flags.append("decode") }
+                }
                 lines.append("  \(e.name)" + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]") + (e.doc.map { " — \($0)" } ?? ""))
                 for prm in e.params {
                     let def = prm.defaultValue.map { " = \(JSONText.encode($0))" } ?? (prm.name == "data" ? " (the step's input)" : " (required)")

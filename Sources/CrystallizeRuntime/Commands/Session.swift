@@ -4,6 +4,8 @@ import OrderedCollections
 /// Runs an experiment and, first, every upstream experiment it reads from.
 public enum Session {
     /// Runs the graph of `target` in order; returns each experiment's result, target last.
+    /// Under resume an upstream that is complete, unchanged and still has its artifacts is
+    /// loaded instead of run; one that runs again makes every consumer of it run again.
     public static func run(target: String, overrides: RunOverrides, strategy: RunStrategy, showProgress: Bool,
                            cancel: CancellationFlag, log: @escaping (String) -> Void) async throws -> [RunResult] {
         let registry = PluginRegistry()
@@ -13,41 +15,49 @@ public enum Session {
         var rerun = Set<String>()
         for plan in graph.order {
             if cancel.isCancelled { break }
+            let isTarget = plan === graph.order.last
             var options = RunOptions()
             options.cancel = cancel
             options.showProgress = showProgress
             options.log = log
             options.target = plan.configPath
-            var o = plan === graph.order.last ? overrides : RunOverrides()
-            if plan !== graph.order.last {
-                o.dataRoot = overrides.dataRoot; o.execution = overrides.execution; o.workers = overrides.workers; o.noCache = overrides.noCache
-            }
+            var o = isTarget ? overrides : ExperimentGraph.upstreamOverrides(overrides)
             o.pluginPaths = registry.plugins.map(\.realPath)
             options.overrides = o
             let deps = graph.dependencies[plan.name] ?? []
-            options.upstream = try upstreamIdentity(plan: plan, deps: deps)
-            // An upstream that re-ran in this session forces its consumers to re-run.
-            options.strategy = deps.contains(where: rerun.contains) ? .rerun : strategy
-            if !plan.inputs.isEmpty { options.inputs = try UpstreamInputs(plan: plan, warn: log) }
-            let r = try await ExperimentRunner.run(plan, options: options)
-            if !r.loadedFromDisk { rerun.insert(plan.name) }
+            if !plan.inputs.isEmpty {
+                let inputs = try UpstreamInputs(plan: plan, warn: log)
+                options.inputs = inputs
+                options.upstream = inputs.identity
+            }
+            // The run ids recorded in metadata already tell resume that an upstream ran again;
+            // this makes it certain within a session and names the reason.
+            let forcedBy = deps.filter(rerun.contains)
+            options.strategy = forcedBy.isEmpty ? strategy : .rerun
+            let ranBefore = !RunStore(dataRoot: plan.dataRoot, experiment: plan.name).versions().isEmpty
+            var r = try await ExperimentRunner.run(plan, options: options)
+            if !forcedBy.isEmpty, strategy == .resume, r.rerunReason == nil {
+                r.rerunReason = ranBefore ? "upstream experiment \(forcedBy.map { "'\($0)'" }.joined(separator: ", ")) ran again in this session" : "no earlier run"
+            }
+            if !r.loadedFromDisk {
+                rerun.insert(plan.name)
+                warnUnwrittenOutputs(plan, result: r, log: log)
+            }
             results.append(r)
-            if !r.succeeded && plan !== graph.order.last {
-                log("error: upstream experiment '\(plan.name)' did not complete; its consumers are not run")
+            if !r.succeeded && !isTarget {
+                log("error: upstream experiment '\(plan.name)' did not complete (\(r.versionDirectory)); its consumers are not run")
                 break
             }
         }
         return results
     }
 
-    /// What a consumer records about its producers: version and start stamp of the run read.
-    static func upstreamIdentity(plan: Plan, deps: [String]) throws -> OrderedDictionary<String, Value> {
-        var out = OrderedDictionary<String, Value>()
-        for d in deps {
-            let store = RunStore(dataRoot: plan.dataRoot, experiment: d)
-            guard let v = store.versions().last, let meta = try store.readMetadata(v) else { continue }
-            out[d] = .map(["version": .int(Int64(v)), "started": meta["started"] ?? .null, "pipeline_signature": meta["pipeline_signature"] ?? .null])
+    /// crystallize-ml refuses outputs that no step writes; here steps write outputs at run time,
+    /// so a declared output with no file after a full run gets a warning naming the config.
+    static func warnUnwrittenOutputs(_ plan: Plan, result: RunResult, log: (String) -> Void) {
+        guard result.succeeded else { return }
+        for (name, spec) in plan.outputs where ArtifactCensus.count(versionDirectory: result.versionDirectory, fileName: spec.fileName) == 0 {
+            log("warning: \(plan.configPath): outputs.\(name): no step wrote output '\(name)' (\(spec.fileName)); call write_output(\"\(name)\", value) in a step, or remove it")
         }
-        return out
     }
 }

@@ -2,6 +2,9 @@ import Foundation
 import OrderedCollections
 
 extension Planner {
+    /// Context keys the host sets for every (replicate, condition).
+    static let hostKeys = ["replicate", "condition", "seed_used"]
+
     /// `treatments: {name: {key: value, ...}}`; baseline first. A treatment named `baseline`
     /// replaces the baseline's additions, as in crystallize-ml.
     static func parseTreatments(_ node: YAMLNode?, active: [String]?, root: YAMLNode) throws -> [Condition] {
@@ -11,6 +14,10 @@ extension Planner {
             for (name, body) in try node.mapping("a mapping of treatment names to context additions") {
                 try checkName(name, node: body, what: "treatment name")
                 let additions = try body.params()
+                // The host sets these before a treatment is applied; context keys are add-only.
+                if !body.isNull, let (key, v) = try body.mapping().first(where: { hostKeys.contains($0.key) }) {
+                    throw v.error("treatment '\(name)' sets '\(key)', which the host sets itself (\(hostKeys.joined(separator: ", "))); context keys are add-only")
+                }
                 if name == "baseline" { baseline.additions = additions } else { treatments.append(Condition(name: name, additions: additions)) }
             }
         }
@@ -21,6 +28,22 @@ extension Planner {
             treatments = treatments.filter { active.contains($0.name) }
         }
         return [baseline] + treatments
+    }
+
+    /// A treatment value reaches every step parameter of the same name that config.yaml does
+    /// not set explicitly; checking its type now reports a typo with its line before anything
+    /// runs, instead of failing every replicate of that treatment.
+    static func checkTreatmentTypes(_ node: YAMLNode?, callables: [PlannedStep]) throws {
+        guard let node, !node.isNull else { return }
+        for (name, body) in try node.mapping() where !body.isNull {
+            for (key, v) in try body.mapping() {
+                let value = try v.value()
+                for step in callables where step.explicitParams[key] == nil {
+                    guard key != "data", let spec = step.function.params.first(where: { $0.name == key }), !spec.type.accepts(value) else { continue }
+                    throw v.error("treatment '\(name)' sets '\(key)' to \(value.typeName), but parameter '\(key)' of step '\(step.name)' must be \(spec.type.rawValue)")
+                }
+            }
+        }
     }
 
     /// `hypotheses: [{name, verifier, metrics, params, ranker}]`.

@@ -9,6 +9,7 @@ extension Planner {
     static func parseCallable(_ node: YAMLNode, kind: ExportKind, registry: PluginRegistry, cacheEnabled: Bool) throws -> PlannedStep {
         var ref: String? = nil
         var params = OrderedDictionary<String, Value>()
+        var paramsNode: YAMLNode? = nil
         var cacheOverride: Bool? = nil
         var displayName: String? = nil
         var ffi: YAMLNode? = nil
@@ -23,13 +24,14 @@ extension Planner {
             } else if entries.count == 1, !reserved.contains(entries[0].key) {
                 ref = entries[0].key
                 params = try entries[0].node.params()
+                paramsNode = entries[0].node
             } else {
                 try node.checkKeys(stepKeys)
                 for (k, v) in entries {
                     switch k {
                     case "step", "datasource": ref = try v.string()
                     case "name": displayName = try v.string()
-                    case "params": params = try v.params()
+                    case "params": params = try v.params(); paramsNode = v
                     case "cache": cacheOverride = try v.bool()
                     case "ffi": ffi = v
                     default: break
@@ -56,12 +58,14 @@ extension Planner {
             do { function = try StepFunction(export: export) } catch let e as PluginError { throw node.error(e.description) }
             what = ref
         }
+        // A parameter's problem is reported at its own line when it has one.
+        func at(_ k: String) -> YAMLNode { (try? paramsNode?.mapping().first { $0.key == k }?.node) ?? node }
         for k in params.keys {
             guard let spec = function.params.first(where: { $0.name == k }), k != "data" else {
-                throw node.error("\(kind.rawValue) '\(function.name)' has no parameter '\(k)'; its parameters: \(function.params.filter { $0.name != "data" }.map(\.name).joined(separator: ", "))")
+                throw at(k).error("\(kind.rawValue) '\(function.name)' has no parameter '\(k)'; its parameters: \(function.params.filter { $0.name != "data" }.map(\.name).joined(separator: ", "))")
             }
             if !spec.type.accepts(params[k]!) {
-                throw node.error("parameter '\(k)' of '\(function.name)' must be \(spec.type.rawValue), got \(params[k]!.typeName)")
+                throw at(k).error("parameter '\(k)' of '\(function.name)' must be \(spec.type.rawValue), got \(params[k]!.typeName)")
             }
         }
         if kind == .datasource, function.params.contains(where: { $0.name == "data" }) {

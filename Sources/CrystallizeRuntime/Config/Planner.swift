@@ -5,7 +5,7 @@ import OrderedCollections
 /// `Plan`, checking every name and type and reporting problems with file and line.
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
-                               "hypotheses", "outputs", "execution", "cache", "strategy", "versioned", "artifact_retention", "cli"]
+                               "hypotheses", "outputs", "execution", "cache", "strategy", "versioned", "artifact_retention", "big_file_threshold_mb", "cli"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -36,6 +36,9 @@ public enum Planner {
         if let plugins = fields["plugins"] {
             for item in try plugins.sequence("a list of plugin products or paths") {
                 let name = try item.string()
+                // A product already loaded with --plugin (perhaps from another build folder)
+                // satisfies the entry; loading a second copy would clash by name.
+                if !name.contains("/"), !name.hasSuffix(".so"), !name.hasSuffix(".dylib"), registry.plugins.contains(where: { $0.name == name }) { continue }
                 do { try registry.load(try PluginRegistry.locate(product: name, base: dir)) } catch let e as PluginError {
                     throw item.error(e.description)
                 }
@@ -80,6 +83,7 @@ public enum Planner {
         }
 
         let conditions = try parseTreatments(fields["treatments"], active: overrides.treatments, root: root)
+        try checkTreatmentTypes(fields["treatments"], callables: [datasource].compactMap { $0 } + steps)
         let hypotheses = try parseHypotheses(fields["hypotheses"], registry: registry, conditions: conditions)
         var execution = ExecutionSettings()
         if let e = fields["execution"] { execution = try parseExecution(e) }
@@ -101,11 +105,7 @@ public enum Planner {
             hypotheses: hypotheses, outputs: outputs, hooks: registry.exports(of: .hook), execution: execution,
             registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path, cacheEnabled: cacheEnabled)
         plan.inputs = inputs
-        if let v = fields["versioned"] { plan.retention.versioned = try v.bool() }
-        if let r = fields["artifact_retention"] {
-            plan.retention.keep = try r.int()
-            guard plan.retention.keep >= 1 else { throw r.error("artifact_retention must be at least 1") }
-        }
+        plan.retention = try parseRetention(fields)
         return plan
     }
 

@@ -19,8 +19,43 @@ struct YAMLNode {
             guard let n = try Yams.compose(yaml: text) else { throw ConfigError(file: file, line: nil, path: "", "the file is empty") }
             return YAMLNode(node: n, file: file, path: "")
         } catch let e as ConfigError { throw e } catch let e as YamlError {
-            throw ConfigError(file: file, line: nil, path: "", "invalid YAML: \(e)")
+            throw located(e, file: file, text: text)
         }
+    }
+
+    /// Yams's own messages put the position mid-text and, for duplicate keys, dump the whole
+    /// file; this gives the "file:line: message" every other config error has.
+    static func located(_ e: YamlError, file: String, text: String) -> ConfigError {
+        switch e {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let during = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            return ConfigError(file: file, line: mark.line, path: "", "invalid YAML: \(problem) at column \(mark.column)\(during)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? "?"
+            let line = repeatLine(of: key, after: context.mark, in: text) ?? context.mark.line
+            return ConfigError(file: file, line: line, path: "", "key '\(key)' appears twice in the same mapping (first at line \(context.mark.line))")
+        default:
+            return ConfigError(file: file, line: nil, path: "", "invalid YAML: \(e)")
+        }
+    }
+
+    /// The line of the second `key:` at the first one's column, for block mappings; nil when
+    /// it cannot be found (flow mappings), so the caller falls back to the first line.
+    static func repeatLine(of key: String, after first: Mark, in text: String) -> Int? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = String(repeating: " ", count: max(first.column - 1, 0))
+        guard first.line < lines.count else { return nil }
+        for i in first.line..<lines.count {
+            let l = lines[i]
+            guard l.hasPrefix(indent) else { continue }
+            let rest = l.dropFirst(indent.count)
+            for q in ["", "'", "\""] where rest.hasPrefix(q + key + q) {
+                let after = rest.dropFirst(key.count + 2 * q.count).drop { $0 == " " }
+                if after.hasPrefix(":") { return i + 1 }
+            }
+        }
+        return nil
     }
 
     var isNull: Bool { if case .scalar(let s) = node { return Tag.Name(rawValue: node.tag.rawValue) == .null || (s.string.isEmpty && s.style == .plain) }; return false }
@@ -58,7 +93,8 @@ struct YAMLNode {
     }
 
     func int() throws -> Int {
-        guard case .scalar(let s) = node, Tag.Name(rawValue: node.tag.rawValue) == .int, let i = node.int else { throw error("expected an integer, got \(kind)") }
+        guard case .scalar(let s) = node, Tag.Name(rawValue: node.tag.rawValue) == .int else { throw error("expected an integer, got \(kind)") }
+        guard let i = node.int else { throw error("integer \(s.string) is out of range (at most \(Int.max))") }
         return i
     }
 

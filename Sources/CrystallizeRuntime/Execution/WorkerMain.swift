@@ -20,7 +20,8 @@ public enum WorkerMain {
         do { request = try RunRequest.load(requestPath) } catch { return fail("\(error)") }
         _ = FileManager.default.changeCurrentDirectoryPath(request.workingDirectory)
         let plan: Plan
-        do { plan = try Planner.plan(target: request.target, registry: PluginRegistry(), overrides: request.overrides) } catch { return fail("\(error)") }
+        // Through the graph, so a consumer's worker runs the inherited treatments its parent runs.
+        do { plan = try ExperimentGraph.resolvedPlan(target: request.target, registry: PluginRegistry(), overrides: request.overrides) } catch { return fail("\(error)") }
         let log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
         let cache = request.cacheDirectory.map { StepCache(directory: $0, warn: log) }
         var inputs: UpstreamInputs? = nil

@@ -3,7 +3,8 @@ import OrderedCollections
 
 /// crystallize-ml's resume rules. Resume re-runs when the pipeline signature changed (step
 /// names, params, plugin binary), the treatments differ (names or payloads), an upstream
-/// re-ran, or the marker or metadata is missing; we add a changed replicate count or seed.
+/// re-ran, or the marker or metadata is missing; we add a changed replicate count, seed or
+/// declared outputs, and artifact files deleted since the run.
 enum ResumeDecision {
     enum Verdict {
         /// Complete and unchanged: load it.
@@ -21,48 +22,79 @@ enum ResumeDecision {
             guard let m = try store.readMetadata(v) else { return .rerun(reason: "metadata.json is missing in v\(v)") }
             meta = m
         } catch { return .rerun(reason: "metadata.json of v\(v) is unreadable (\(error))") }
+        if meta["status"] == .string("pruned") { return .rerun(reason: "v\(v) was pruned by artifact retention") }
         if meta["pipeline_signature"] != .string(plan.pipelineSignature) { return .rerun(reason: "the pipeline signature changed (steps, parameters or plugin binaries)") }
         if meta["treatments"] != RunMetadata.treatments(plan) { return .rerun(reason: "the treatments differ from the stored run") }
         if meta["replicates"] != .int(Int64(plan.replicates)) { return .rerun(reason: "the replicate count changed") }
         if meta["seed"] != .int(Int64(plan.seed)) { return .rerun(reason: "the seed changed") }
-        if (meta["upstream"] ?? .map([:])) != .map(upstream) { return .rerun(reason: "an upstream experiment re-ran") }
+        if RunMetadata.outputSpecs(meta["outputs"]) != RunMetadata.outputSpecs(RunMetadata.outputs(plan, versionDirectory: nil)) {
+            return .rerun(reason: "the declared outputs changed (names, file names or codecs)")
+        }
+        if (meta["upstream"] ?? .map([:])) != .map(upstream) {
+            let changed = upstream.keys.filter { meta.upstreamEntry($0) != upstream[$0] }
+            return .rerun(reason: "upstream experiment \(changed.map { "'\($0)'" }.joined(separator: ", ")) re-ran since this run read it")
+        }
         if store.isComplete(v, conditions: plan.conditions.map(\.name)) {
-            for name in plan.outputs.values.map(\.fileName) where !artifactExists(store.versionDirectory(v), name) {
-                return .rerun(reason: "artifact '\(name)' is missing from v\(v)")
-            }
+            if let missing = missingArtifacts(plan: plan, store: store, version: v, meta: meta) { return .rerun(reason: missing) }
             return .load(version: v)
         }
         if FileManager.default.fileExists(atPath: store.journalPath(v)) { return .continueRun(version: v) }
         return .rerun(reason: "the completion marker is missing in v\(v)")
     }
 
-    static func artifactExists(_ versionDir: String, _ fileName: String) -> Bool {
-        guard let e = FileManager.default.enumerator(atPath: versionDir) else { return false }
-        while let p = e.nextObject() as? String { if (p as NSString).lastPathComponent == fileName { return true } }
-        return false
+    /// A complete run only counts while the artifact files it published are still there:
+    /// a consumer reading a deleted one would fail. metadata.json records how many files each
+    /// output had when the run finished.
+    static func missingArtifacts(plan: Plan, store: RunStore, version v: Int, meta: OrderedDictionary<String, Value>) -> String? {
+        guard case .map(let recorded)? = meta["outputs"] else { return nil }
+        let vdir = store.versionDirectory(v)
+        for (name, spec) in plan.outputs {
+            guard case .map(let o)? = recorded[name], case .int(let expected)? = o["files"], expected > 0 else { continue }
+            let now = ArtifactCensus.count(versionDirectory: vdir, fileName: spec.fileName)
+            guard now < Int(expected) else { continue }
+            var reason = "\(Int(expected) - now) of \(expected) artifact file(s) of output '\(name)' (\(spec.fileName)) are missing from \(vdir)"
+            if let first = ArtifactCensus.firstMissing(plan: plan, versionDirectory: vdir, fileName: spec.fileName, step: store.readManifest(v)[spec.fileName]) {
+                reason += ", e.g. \(first)"
+            }
+            return reason
+        }
+        return nil
     }
 }
 
-/// The contents of metadata.json.
-enum RunMetadata {
-    static func treatments(_ plan: Plan) -> Value {
-        .map(OrderedDictionary(uniqueKeysWithValues: plan.conditions.map { ($0.name, Value.map($0.additions)) }))
+private extension OrderedDictionary where Key == String, Value == CrystallizeRuntime.Value {
+    func upstreamEntry(_ name: String) -> CrystallizeRuntime.Value? {
+        if case .map(let m)? = self["upstream"] { return m[name] }
+        return nil
+    }
+}
+
+/// Counts and finds artifact files of one name in a version folder
+/// (`replicate_<r>/<condition>/<step>/<file>`).
+enum ArtifactCensus {
+    static func count(versionDirectory dir: String, fileName: String) -> Int {
+        let fm = FileManager.default
+        var n = 0
+        for rep in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []) where rep.hasPrefix("replicate_") {
+            for cond in (try? fm.contentsOfDirectory(atPath: "\(dir)/\(rep)")) ?? [] {
+                for step in (try? fm.contentsOfDirectory(atPath: "\(dir)/\(rep)/\(cond)")) ?? [] where fm.fileExists(atPath: "\(dir)/\(rep)/\(cond)/\(step)/\(fileName)") {
+                    n += 1
+                }
+            }
+        }
+        return n
     }
 
-    static func build(plan: Plan, version: Int, status: String, upstream: OrderedDictionary<String, Value>, started: String,
-                      finished: String?) -> Value {
-        var m: OrderedDictionary<String, Value> = [
-            "replicates": .int(Int64(plan.replicates)), "id": .string(plan.pipelineSignature), "name": .string(plan.name),
-            "version": .int(Int64(version)), "seed": .int(Int64(plan.seed)),
-            "pipeline_signature": .string(plan.pipelineSignature),
-            "treatments": treatments(plan),
-            "conditions": .list(plan.conditions.map { .string($0.name) }),
-            "outputs": .map(plan.outputs.mapValues { .map(["file_name": .string($0.fileName), "codec": .string($0.codec)]) }),
-            "upstream": .map(upstream),
-            "config_sha256": .string(plan.configSHA256),
-            "status": .string(status), "started": .string(started),
-        ]
-        if let f = finished { m["finished"] = .string(f) }
-        return .map(m)
+    /// The first expected file that is gone, in replicate then condition order, when the
+    /// writing step is known from the manifest.
+    static func firstMissing(plan: Plan, versionDirectory dir: String, fileName: String, step: String?) -> String? {
+        guard let step else { return nil }
+        for r in 0..<plan.replicates {
+            for c in plan.conditions {
+                let p = ArtifactPaths.file(versionDirectory: dir, replicate: r, condition: c.name, step: step, name: fileName)
+                if !FileManager.default.fileExists(atPath: p) { return p }
+            }
+        }
+        return nil
     }
 }

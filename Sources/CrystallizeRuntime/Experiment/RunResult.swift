@@ -51,4 +51,19 @@ public struct RunResult {
         if let r = rerunReason { m["rerun_reason"] = .string(r) }
         return .map(m)
     }
+
+    /// `json` with NaN and infinities as null. Files keep Python's NaN (crystallize-ml reads
+    /// them back), but stdout is read by jq and other strict JSON parsers, which refuse it.
+    public var strictJSON: Value { Self.finite(json) }
+
+    static func finite(_ v: Value) -> Value {
+        switch v {
+        case .double(let d) where !d.isFinite: return .null
+        case .list(let l): return .list(l.map(finite))
+        case .map(let m): return .map(m.mapValues(finite))
+        case .doubles(let a) where UnsafeBufferPointer(start: a.base, count: a.count).contains(where: { !$0.isFinite }):
+            return .list(UnsafeBufferPointer(start: a.base, count: a.count).map { finite(.double($0)) })
+        default: return v
+        }
+    }
 }

@@ -52,6 +52,11 @@ public enum HypothesisEvaluator {
                 return s.map { (t, $0) }
             }
             let ranking = scored.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
+            // A misspelt ranker would otherwise just leave "best: none" with no hint why.
+            let keys = Set(results.values.flatMap { $0.filter { $0["error"] == nil }.flatMap(\.keys) })
+            if !keys.isEmpty && !keys.contains(h.rankBy) {
+                warn("warning: hypothesis '\(h.name)': ranker '\(h.rankBy)' is not in the verifier's results (they hold: \(keys.sorted().joined(separator: ", "))); no treatment is ranked")
+            }
             return HypothesisOutcome(name: h.name, verifier: h.verifier.name, metricGroups: h.metricGroups, results: results,
                                      ranking: ranking, best: ranking.first, rankBy: h.rankBy)
         }

@@ -44,18 +44,21 @@ public final class ReplicateRunner {
         var current = "<datasource>"
         do {
             var data: Value
+            // Each step's output hash is the next step's input hash: hash every value once.
+            var dataHash = ReplicateRunner.nullHash
             if let ds = plan.datasource {
                 current = ds.name
-                data = try await call(ds, data: nil, ctx: ctx, replicate: r, condition: condition.name,
+                (data, dataHash) = try await call(ds, data: nil, inputHash: dataHash, ctx: ctx, replicate: r, condition: condition.name,
                                       seed: seed, records: &records, info: baseInfo)
             } else {
                 current = "<inputs>"
                 guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
                 data = try inputs.load(replicate: r, condition: condition.name)
+                dataHash = ValueHash.hex(data)
             }
             for step in plan.steps {
                 current = step.name
-                data = try await call(step, data: data, ctx: ctx, replicate: r, condition: condition.name,
+                (data, dataHash) = try await call(step, data: data, inputHash: dataHash, ctx: ctx, replicate: r, condition: condition.name,
                                       seed: seed, records: &records, info: baseInfo)
             }
         } catch {
@@ -67,11 +70,12 @@ public final class ReplicateRunner {
                                 metricTags: ctx.metricTags, steps: records, failure: nil)
     }
 
-    private func call(_ step: PlannedStep, data: Value?, ctx: RunContext, replicate r: Int, condition: String, seed: UInt64,
-                      records: inout [StepRecord], info: OrderedDictionary<String, Value>) async throws -> Value {
+    static let nullHash = ValueHash.hex(Value.null)
+
+    private func call(_ step: PlannedStep, data: Value?, inputHash: String, ctx: RunContext, replicate r: Int, condition: String, seed: UInt64,
+                      records: inout [StepRecord], info: OrderedDictionary<String, Value>) async throws -> (Value, String) {
         ctx.beginStep(step.name)
         let params = try ParameterResolver.resolve(step: step.name, function: step.function, explicit: step.explicitParams, context: ctx)
-        let inputHash = data.map { ValueHash.hex($0) } ?? ValueHash.hex(Value.null)
         let metricsBefore = ctx.metrics.mapValues(\.count)
         var stepInfo = info
         stepInfo["step"] = .string(step.name)
@@ -87,7 +91,7 @@ public final class ReplicateRunner {
                 hit = true
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
-                for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v) } }
+                for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
                 for (name, bytes) in entry.artifacts { try writeArtifact(r, condition, step.name, name, bytes) }
                 output = entry.output
             } else {
@@ -124,7 +128,8 @@ public final class ReplicateRunner {
                 for (k, vs) in ctx.metrics { let before = metricsBefore[k] ?? 0; if vs.count > before { newMetrics[k] = Array(vs[before...]) } }
                 var writes = OrderedDictionary<String, Value>()
                 for k in ctx.writes { writes[k] = ctx.values[k] }
-                cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written))
+                let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+                cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written, metricTags: tags))
             }
         }
         var diff = OrderedDictionary<String, (before: [Value], after: [Value])>()
@@ -134,15 +139,16 @@ public final class ReplicateRunner {
         }
         var writes = OrderedDictionary<String, Value>()
         for k in ctx.writes { writes[k] = ctx.values[k] }
+        let outputHash = ValueHash.hex(output)
         records.append(StepRecord(step: step.name, params: params, stepHash: step.identity, inputHash: inputHash,
-                                  outputHash: ValueHash.hex(output), cacheHit: hit, reads: ctx.reads, writes: writes,
+                                  outputHash: outputHash, cacheHit: hit, reads: ctx.reads, writes: writes,
                                   metrics: diff))
         if !plan.hooks.isEmpty {
             stepInfo["metrics"] = .map(diff.mapValues { .list(Array($0.after.dropFirst($0.before.count))) })
             stepInfo["cache_hit"] = .bool(hit)
             callHooks(CRYS_HOOK_AFTER_STEP, stepInfo)
         }
-        return output
+        return (output, outputHash)
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {

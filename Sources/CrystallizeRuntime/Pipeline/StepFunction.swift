@@ -125,18 +125,18 @@ public final class StepFunction {
             }
     }
 
-    /// The file of the loaded library whose mapping contains `address` (from /proc/self/maps),
-    /// so a symbol named by a bare library name is fingerprinted by its real file.
+    /// The real file of the loaded library that holds `address`, so a symbol named by a bare
+    /// library name ("libm.so.6") is fingerprinted by its file. Asks the dynamic loader
+    /// (dladdr): reading /proc/self/maps through Foundation sometimes came back short, which
+    /// made the step's identity, and so its cache key and resume decision, flip between runs.
     static func libraryContaining(_ address: UnsafeMutableRawPointer) -> String? {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
-        let a = UInt(bitPattern: address)
-        for line in maps.split(separator: "\n") {
-            let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard f.count >= 6, let dash = f[0].firstIndex(of: "-"),
-                  let lo = UInt(f[0][..<dash], radix: 16), let hi = UInt(f[0][f[0].index(after: dash)...], radix: 16) else { continue }
-            if a >= lo && a < hi { return String(f[5]) }
-        }
-        return nil
+        // Glibc's Swift module hides dladdr (a _GNU_SOURCE function), so look it up at run time.
+        // Dl_info is four pointers; the first, dli_fname, is the library's file name.
+        typealias Dladdr = @convention(c) (UnsafeRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> Int32
+        guard let fn = dlsym(nil, "dladdr") else { return nil }
+        var info = [UnsafeRawPointer?](repeating: nil, count: 4)
+        guard unsafeBitCast(fn, to: Dladdr.self)(address, &info) != 0, let file = info[0] else { return nil }
+        return URL(fileURLWithPath: String(cString: file.assumingMemoryBound(to: CChar.self))).resolvingSymlinksInPath().path
     }
 
     /// Runs the export's setup or teardown, if it has one.

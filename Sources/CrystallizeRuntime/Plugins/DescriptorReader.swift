@@ -31,6 +31,8 @@ enum DescriptorReader {
         }
         let d: crys_plugin = copyPrefix(raw, size: size)
         guard let name = d.name, !String(cString: name).isEmpty else { throw PluginError(path, "descriptor has a null or empty plugin name") }
+        // The name qualifies clashing exports as "Plugin.export": a dot in it would be ambiguous.
+        try checkIdentifier(String(cString: name), path: path, what: "plugin name", dots: false)
         if d.export_count > 0 && d.exports == nil { throw PluginError(path, "descriptor lists \(d.export_count) exports but the array is null") }
         return d
     }

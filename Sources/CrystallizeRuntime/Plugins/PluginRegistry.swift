@@ -66,6 +66,10 @@ public final class PluginRegistry {
             let p = (d as NSString).appendingPathComponent(n)
             if FileManager.default.fileExists(atPath: p) { return p }
         } }
-        throw PluginError(message: "plugin '\(product)' not found; looked for lib\(product).so in .build/debug, .build/release and CRYSTALLIZE_PLUGIN_PATH (build it with `swift build --product \(product)`)")
+        // Name every folder searched: "not found" alone leaves the user guessing which
+        // .build or CRYSTALLIZE_PLUGIN_PATH entry was meant to hold it.
+        var seen = Set<String>()
+        let searched = dirs.filter { seen.insert($0).inserted }
+        throw PluginError(message: "plugin '\(product)' not found; looked for lib\(product).so in CRYSTALLIZE_PLUGIN_PATH, then .build/debug and .build/release of the experiment folder and its parents: \(searched.joined(separator: ", ")) (build it with `swift build --product \(product)`, or set CRYSTALLIZE_PLUGIN_PATH)")
     }
 }

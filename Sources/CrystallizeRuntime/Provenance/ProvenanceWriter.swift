@@ -16,6 +16,7 @@ enum ProvenanceWriter {
                 guard let o = collector.outcome(r, c.name) else { continue }
                 var m: OrderedDictionary<String, Value> = ["replicate": .int(Int64(r)), "condition": .string(c.name),
                                                            "seed_used": .int(Int64(o.seedUsed)), "steps": .list(o.steps.map(\.json))]
+                if !o.metricTags.isEmpty { m["metric_tags"] = .map(o.metricTags.mapValues { .list($0.map { .string($0) }) }) }
                 if let f = o.failure { m["error"] = .map(["step": .string(f.step), "message": .string(f.message)]) }
                 runs.append(.map(m))
             }
@@ -40,6 +41,6 @@ enum ProvenanceWriter {
             "hypotheses": .list(hypotheses.map(\.json)),
             "runs": .list(runs),
         ])
-        try AtomicFile.write(store.provenancePath(version), text: JSONText.encode(doc, indent: 1))
+        try AtomicFile.write(store.provenancePath(version), text: JSONText.encode(doc))
     }
 }

@@ -69,7 +69,8 @@ public struct RunStore {
         var body: OrderedDictionary<String, Value> = ["metrics": .map(metrics.mapValues { .list($0) })]
         if !errors.isEmpty {
             body["errors"] = .list(errors.map { o in
-                .map(["replicate": .int(Int64(o.replicate)), "step": .string(o.failure?.step ?? ""), "message": .string(o.failure?.message ?? "")])
+                .map(["replicate": .int(Int64(o.replicate)), "condition": .string(o.condition), "step": .string(o.failure?.step ?? ""),
+                       "message": .string(o.failure?.message ?? "")])
             })
         }
         try? FileManager.default.removeItem(atPath: markerPath(v, condition))

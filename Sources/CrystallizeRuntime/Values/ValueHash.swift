@@ -6,33 +6,46 @@ import Foundation
 public enum ValueHash {
     /// The hex sha256 of `value`'s canonical encoding.
     public static func hex(_ value: Value) -> String {
-        var hasher = SHA256()
-        feed(value, into: &hasher)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(64)
+        encode(value, into: &buffer)
+        return hex(bytes: buffer)
     }
 
     /// The hex sha256 of raw bytes.
     public static func hex(bytes: some DataProtocol) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: bytes))
     }
 
-    private static func feed(_ value: Value, into h: inout SHA256) {
-        func tag(_ t: UInt8) { h.update(data: [t]) }
-        func u64(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { h.update(bufferPointer: $0) } }
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex of a digest, without per-byte formatting (this sits on the hot path of
+    /// every step call: provenance hashes inputs and outputs).
+    static func hexString(_ digest: some Sequence<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The canonical encoding: a type tag, then fixed-width little-endian numbers or
+    /// length-prefixed bytes, recursively.
+    static func encode(_ value: Value, into b: inout [UInt8]) {
+        func u64(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { b.append(contentsOf: $0) } }
         switch value {
-        case .null: tag(0)
-        case .bool(let b): tag(1); h.update(data: [b ? 1 : 0])
-        case .int(let i): tag(2); u64(UInt64(bitPattern: i))
-        case .double(let d): tag(3); u64(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern))
-        case .string(let s): tag(4); let u = Array(s.utf8); u64(UInt64(u.count)); h.update(data: u)
-        case .bytes(let b): tag(5); u64(UInt64(b.count)); h.update(data: b)
-        case .list(let items): tag(6); u64(UInt64(items.count)); for i in items { feed(i, into: &h) }
+        case .null: b.append(0)
+        case .bool(let v): b.append(1); b.append(v ? 1 : 0)
+        case .int(let i): b.append(2); u64(UInt64(bitPattern: i))
+        case .double(let d): b.append(3); u64(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern))
+        case .string(let s): b.append(4); u64(UInt64(s.utf8.count)); b.append(contentsOf: s.utf8)
+        case .bytes(let bytes): b.append(5); u64(UInt64(bytes.count)); b.append(contentsOf: bytes)
+        case .list(let items): b.append(6); u64(UInt64(items.count)); for i in items { encode(i, into: &b) }
         case .map(let m):
-            tag(7); u64(UInt64(m.count))
-            for (k, v) in m { let u = Array(k.utf8); u64(UInt64(u.count)); h.update(data: u); feed(v, into: &h) }
+            b.append(7); u64(UInt64(m.count))
+            for (k, v) in m { u64(UInt64(k.utf8.count)); b.append(contentsOf: k.utf8); encode(v, into: &b) }
         case .doubles(let a):
-            tag(8); u64(UInt64(a.count))
-            h.update(bufferPointer: UnsafeRawBufferPointer(start: a.base, count: a.count * 8))
+            b.append(8); u64(UInt64(a.count))
+            b.append(contentsOf: UnsafeRawBufferPointer(start: a.base, count: a.count * 8))
         }
     }
 }

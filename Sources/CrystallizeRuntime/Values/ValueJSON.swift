@@ -8,9 +8,9 @@ public enum JSONText {
     /// With `tagged`, f64 arrays are written as `{"$f64": [...]}` so they read back as arrays
     /// (checkpoints, cache, worker results); results.json uses plain lists, as Python writes.
     public static func encode(_ value: Value, indent: Int = 0, tagged: Bool = false) -> String {
-        var out = ""
-        write(value, into: &out, indent: indent, level: 0, tagged: tagged)
-        return out
+        var w = JSONWriter(indent: indent, tagged: tagged)
+        w.write(value, level: 0)
+        return String(decoding: w.out, as: UTF8.self)
     }
 
     static func number(_ d: Double) -> String {
@@ -18,62 +18,15 @@ public enum JSONText {
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         if d == d.rounded(), abs(d) < 1e16 {
             // Python prints integral floats as "3.0"; keep that so readers see a float.
-            return String(format: "%.1f", d)
+            return (d == 0 && d.sign == .minus ? "-0" : String(Int64(d))) + ".0"
         }
         return "\(d)"
     }
 
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-
-    private static func write(_ value: Value, into out: inout String, indent: Int, level: Int, tagged: Bool) {
-        let pad = indent > 0 ? "\n" + String(repeating: " ", count: indent * (level + 1)) : ""
-        let end = indent > 0 ? "\n" + String(repeating: " ", count: indent * level) : ""
-        let sep = indent > 0 ? ", " : ", "
-        switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += number(d)
-        case .string(let s): out += quoted(s)
-        case .bytes(let b): out += "{\"$bytes\": \(quoted(Data(b).base64EncodedString()))}"
-        case .doubles(let a):
-            if tagged { out += "{\"$f64\": [" }
-            else { out += "[" }
-            for i in 0..<a.count { if i > 0 { out += ", " }; out += number(a.base[i]) }
-            out += tagged ? "]}" : "]"
-        case .list(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, item) in items.enumerated() {
-                out += i > 0 ? (indent > 0 ? "," : sep) : ""
-                out += pad
-                write(item, into: &out, indent: indent, level: level + 1, tagged: tagged)
-            }
-            out += end + "]"
-        case .map(let m):
-            if m.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, (k, v)) in m.enumerated() {
-                out += i > 0 ? (indent > 0 ? "," : sep) : ""
-                out += pad + quoted(k) + ": "
-                write(v, into: &out, indent: indent, level: level + 1, tagged: tagged)
-            }
-            out += end + "}"
-        }
+        var w = JSONWriter(indent: 0, tagged: false)
+        w.string(s)
+        return String(decoding: w.out, as: UTF8.self)
     }
 
     /// Parses JSON text (also NaN/Infinity as Python writes them). Integers without a
@@ -225,5 +178,86 @@ private struct Parser {
             } else { out.append(c); i += 1 }
         }
         throw error("unterminated string")
+    }
+}
+
+/// Writes JSON into a byte buffer: this runs for every checkpoint line and provenance record,
+/// so it avoids String appends and per-character Unicode work.
+struct JSONWriter {
+    var out: [UInt8] = []
+    let indent: Int
+    let tagged: Bool
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    init(indent: Int, tagged: Bool) {
+        self.indent = indent
+        self.tagged = tagged
+        out.reserveCapacity(256)
+    }
+
+    mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+
+    mutating func newline(_ level: Int) {
+        guard indent > 0 else { return }
+        out.append(10)
+        for _ in 0..<(indent * level) { out.append(32) }
+    }
+
+    mutating func string(_ s: String) {
+        out.append(34)
+        for b in s.utf8 {
+            switch b {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(110)
+            case 13: out.append(92); out.append(114)
+            case 9: out.append(92); out.append(116)
+            case 0..<32:
+                out.append(contentsOf: [92, 117, 48, 48]); out.append(Self.hex[Int(b >> 4)]); out.append(Self.hex[Int(b & 15)])
+            default: out.append(b)
+            }
+        }
+        out.append(34)
+    }
+
+    mutating func write(_ value: Value, level: Int) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): raw(b ? "true" : "false")
+        case .int(let i): raw(String(i))
+        case .double(let d): raw(JSONText.number(d))
+        case .string(let s): string(s)
+        case .bytes(let b): raw("{\"$bytes\": "); string(Data(b).base64EncodedString()); out.append(125)
+        case .doubles(let a):
+            if tagged { raw("{\"$f64\": ") }
+            out.append(91)
+            for i in 0..<a.count { if i > 0 { out.append(44); out.append(32) }; raw(JSONText.number(a.base[i])) }
+            out.append(93)
+            if tagged { out.append(125) }
+        case .list(let items):
+            if items.isEmpty { raw("[]"); return }
+            out.append(91)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(44); if indent == 0 { out.append(32) } }
+                newline(level + 1)
+                write(item, level: level + 1)
+            }
+            newline(level)
+            out.append(93)
+        case .map(let m):
+            if m.isEmpty { raw("{}"); return }
+            out.append(123)
+            var first = true
+            for (k, v) in m {
+                if !first { out.append(44); if indent == 0 { out.append(32) } }
+                first = false
+                newline(level + 1)
+                string(k)
+                out.append(58); out.append(32)
+                write(v, level: level + 1)
+            }
+            newline(level)
+            out.append(125)
+        }
     }
 }

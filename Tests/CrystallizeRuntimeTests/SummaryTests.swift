@@ -1,0 +1,61 @@
+@testable import CrystallizeRuntime
+import OrderedCollections
+import XCTest
+
+/// The summary printed after a run: statistics per condition and metric, verdicts, failures.
+final class SummaryTests: XCTestCase {
+    func result(failures: [ConditionOutcome] = [], hypotheses: [HypothesisOutcome] = []) -> RunResult {
+        RunResult(experiment: "demo", version: 0, versionDirectory: "/d/demo/v0", replicates: 3, conditions: ["baseline", "more"],
+                  metrics: ["baseline": ["total": [.double(1), .double(2), .double(3)], "flag": [.bool(true)]], "more": [:]],
+                  failures: failures, hypotheses: hypotheses, loadedFromDisk: false, rerunReason: nil, executedConditions: 6,
+                  cacheHits: 0, cacheMisses: 0, cancelled: false, elapsed: 0.5)
+    }
+
+    /// Rows with runs of spaces collapsed, so assertions do not depend on column widths.
+    func rows(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+    }
+
+    func testStatisticsPerConditionAndMetric() {
+        let lines = rows(Summary.render(result()))
+        XCTAssertEqual(lines.first, "demo — v0, 3 replicate(s), ran 6 replicate-condition(s) in 0.50 s")
+        XCTAssertTrue(lines.contains("condition metric n mean sd"))
+        XCTAssertTrue(lines.contains("baseline total 3 2.0000 1.0000"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("baseline flag 1 1.0000 -"), "one value has no sd")
+        XCTAssertTrue(lines.contains("more - 0 - -"), "a condition without metrics still shows")
+        XCTAssertTrue(lines.contains("results: /d/demo/v0"))
+        XCTAssertFalse(lines.contains { $0.contains("cache hit rate") }, "no cache line when nothing was cacheable")
+    }
+
+    func testVerdictsAndFailures() {
+        let h = HypothesisOutcome(name: "h", verifier: "welch_t_test", metricGroups: [["total"], ["a", "b"]],
+                                  results: ["more": [["p_value": .double(0.0001234), "significant": .bool(true)],
+                                                     ["p_value": .double(0.5), "significant": .bool(false)]],
+                                            "other": [["p_value": .double(.nan), "significant": .bool(false)]]],
+                                  ranking: ["more"], best: "more", rankBy: "p_value")
+        let failure = ConditionOutcome.failed(replicate: 2, condition: "more", seedUsed: 0, step: "c_crash", message: "boom")
+        let lines = rows(Summary.render(result(failures: [failure], hypotheses: [h])))
+        XCTAssertTrue(lines.contains("hypothesis h (welch_t_test on total, a+b)"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("treatment p_value significant rank"))
+        XCTAssertTrue(lines.contains("more 1.234e-04, 0.5000 yes, no 1"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("other nan no -"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("best: more"))
+        XCTAssertTrue(lines.contains("1 failure(s):"))
+        XCTAssertTrue(lines.contains("replicate 2, more, step c_crash: boom"))
+    }
+
+    func testStrictJSONTurnsNonFiniteNumbersIntoNull() {
+        var r = result()
+        r.metrics["more"] = ["m": [.double(.nan), .double(1)], "d": [.doubles(DoubleArray([1, .infinity]))]]
+        let text = JSONText.encode(r.strictJSON)
+        XCTAssertFalse(text.contains("NaN") || text.contains("Infinity"), text)
+        XCTAssertTrue(text.contains("\"m\": [null, 1.0]"), text)
+        XCTAssertTrue(text.contains("\"d\": [[1.0, null]]"), text)
+        XCTAssertTrue(JSONText.encode(r.json).contains("NaN"), "files keep Python's NaN")
+    }
+
+    func testTableAlignsColumns() {
+        XCTAssertEqual(Summary.table([["a", "bb"], ["ccc", "d"]]), "a    bb\nccc  d")
+        XCTAssertEqual(Summary.table([]), "")
+    }
+}
