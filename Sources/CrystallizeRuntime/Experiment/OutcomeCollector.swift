@@ -17,15 +17,31 @@ final class OutcomeCollector: OutcomeSink {
         self.conditionCount = conditionCount
     }
 
+    /// Each outcome's encoded JSON, written once for its checkpoint and reused for provenance.
+    private(set) var encoded: [String: [Int: [UInt8]]] = [:]
+
     /// Seeds the collector with outcomes recovered from an earlier, interrupted run.
     func preload(_ items: [ConditionOutcome]) {
-        for o in items { outcomes[o.condition, default: [:]][o.replicate] = o }
+        for o in items {
+            outcomes[o.condition, default: [:]][o.replicate] = o
+            encoded[o.condition, default: [:]][o.replicate] = o.encodedJSON()
+        }
+    }
+
+    /// The encoded record of (replicate, condition), if any.
+    func encodedOutcome(_ replicate: Int, _ condition: String) -> [UInt8]? {
+        lock.lock(); defer { lock.unlock() }
+        return encoded[condition]?[replicate]
     }
 
     func accept(_ outcome: ConditionOutcome) {
-        journal?.append(outcome)
+        let payload = journal?.append(outcome) ?? outcome.encodedJSON()
         lock.lock()
-        outcomes[outcome.condition, default: [:]][outcome.replicate] = outcome
+        encoded[outcome.condition, default: [:]][outcome.replicate] = payload
+        // Keep only what aggregation needs; the step records live on in the encoded payload.
+        var slim = outcome
+        slim.steps = []
+        outcomes[outcome.condition, default: [:]][outcome.replicate] = slim
         if outcome.failure != nil { failures += 1 }
         perReplicate[outcome.replicate, default: 0] += 1
         let replicateDone = perReplicate[outcome.replicate] == conditionCount

@@ -10,17 +10,6 @@ enum ProvenanceWriter {
         for c in plan.conditions {
             seeds[c.name] = .list((0..<plan.replicates).map { .int(Int64(plan.seedUsed(replicate: $0))) })
         }
-        var runs: [Value] = []
-        for r in 0..<plan.replicates {
-            for c in plan.conditions {
-                guard let o = collector.outcome(r, c.name) else { continue }
-                var m: OrderedDictionary<String, Value> = ["replicate": .int(Int64(r)), "condition": .string(c.name),
-                                                           "seed_used": .int(Int64(o.seedUsed)), "steps": .list(o.steps.map(\.json))]
-                if !o.metricTags.isEmpty { m["metric_tags"] = .map(o.metricTags.mapValues { .list($0.map { .string($0) }) }) }
-                if let f = o.failure { m["error"] = .map(["step": .string(f.step), "message": .string(f.message)]) }
-                runs.append(.map(m))
-            }
-        }
         let counts = cache?.counts ?? (0, 0)
         let doc: Value = .map([
             "experiment": .string(plan.name), "version": .int(Int64(version)),
@@ -39,8 +28,23 @@ enum ProvenanceWriter {
             "started": .string(started), "finished": .string(HostInfo.now()), "outcome": .string(outcome),
             "cache": .map(["enabled": .bool(plan.cacheEnabled), "hits": .int(Int64(counts.0)), "misses": .int(Int64(counts.1))]),
             "hypotheses": .list(hypotheses.map(\.json)),
-            "runs": .list(runs),
         ])
-        try AtomicFile.write(store.provenancePath(version), text: JSONText.encode(doc))
+        // Splice in the per-(replicate, condition) records as their checkpoint bytes: no re-encoding.
+        var w = JSONWriter(indent: 0, tagged: true)
+        w.write(doc, level: 0)
+        var out = w.out
+        out.removeLast()
+        out.append(contentsOf: Array(", \"runs\": [".utf8))
+        var first = true
+        for r in 0..<plan.replicates {
+            for c in plan.conditions {
+                guard let bytes = collector.encodedOutcome(r, c.name) else { continue }
+                if !first { out.append(44); out.append(32) }
+                first = false
+                out.append(contentsOf: bytes)
+            }
+        }
+        out.append(contentsOf: Array("]}".utf8))
+        try AtomicFile.write(store.provenancePath(version), bytes: out)
     }
 }

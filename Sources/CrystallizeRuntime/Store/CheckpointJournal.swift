@@ -31,10 +31,15 @@ public final class CheckpointJournal {
 
     deinit { if fd >= 0 { fdatasync(fd); close(fd) } }
 
-    /// Appends one outcome.
-    public func append(_ outcome: ConditionOutcome) {
-        let payload = JSONText.encode(outcome.json, tagged: true)
-        let line = Array((String(ValueHash.hex(bytes: Array(payload.utf8)).prefix(16)) + " " + payload + "\n").utf8)
+    /// Appends one outcome; returns its encoded payload (reused as its provenance record).
+    @discardableResult
+    public func append(_ outcome: ConditionOutcome) -> [UInt8] {
+        let payload = outcome.encodedJSON()
+        var line = Array(ValueHash.hex(bytes: payload).utf8.prefix(16))
+        line.reserveCapacity(payload.count + 18)
+        line.append(32)
+        line.append(contentsOf: payload)
+        line.append(10)
         lock.lock(); defer { lock.unlock() }
         line.withUnsafeBytes { b in
             var off = 0
@@ -46,6 +51,7 @@ public final class CheckpointJournal {
         }
         let now = Date()
         if now.timeIntervalSince(lastSync) >= syncInterval { fdatasync(fd); lastSync = now }
+        return payload
     }
 
     /// Flushes everything to disk.
