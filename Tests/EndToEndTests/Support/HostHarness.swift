@@ -57,17 +57,7 @@ enum Harness {
     /// Runs the host with `arguments` in `directory`, waiting at most `timeout` seconds.
     @discardableResult
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 120) -> HostRun {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: host)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["CRYSTALLIZE_CACHE_DIR"] = env["CRYSTALLIZE_CACHE_DIR"] ?? (directory + "/.cache")
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
+        let (p, out, err) = hostProcess(arguments, in: directory, environment: environment)
         p.standardInput = FileHandle.nullDevice
         guard FileManager.default.isExecutableFile(atPath: host) else {
             return HostRun(status: -1, stdout: "", stderr: "\(host) is missing: run `swift build` before `swift test`")
@@ -87,6 +77,14 @@ enum Harness {
 
     /// Starts the host without waiting (for kill and interrupt tests).
     static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
+        let (p, out, err) = hostProcess(arguments, in: directory, environment: environment)
+        try! p.run()
+        return (p, out, err)
+    }
+
+    /// A host process in `directory` with piped output; the step cache defaults to a folder
+    /// inside `directory` so tests never share entries.
+    private static func hostProcess(_ arguments: [String], in directory: String, environment: [String: String]) -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: host)
         p.arguments = arguments
@@ -98,7 +96,6 @@ enum Harness {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try! p.run()
         return (p, out, err)
     }
 
