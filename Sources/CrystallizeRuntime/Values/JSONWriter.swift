@@ -1,0 +1,82 @@
+import Foundation
+
+/// Writes JSON into a byte buffer: this runs for every checkpoint line and provenance record,
+/// so it avoids String appends and per-character Unicode work.
+struct JSONWriter {
+    var out: [UInt8] = []
+    let indent: Int
+    let tagged: Bool
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    init(indent: Int, tagged: Bool) {
+        self.indent = indent
+        self.tagged = tagged
+        out.reserveCapacity(256)
+    }
+
+    mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+
+    mutating func newline(_ level: Int) {
+        guard indent > 0 else { return }
+        out.append(10)
+        for _ in 0..<(indent * level) { out.append(32) }
+    }
+
+    mutating func string(_ s: String) {
+        out.append(34)
+        for b in s.utf8 {
+            switch b {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(110)
+            case 13: out.append(92); out.append(114)
+            case 9: out.append(92); out.append(116)
+            case 0..<32:
+                out.append(contentsOf: [92, 117, 48, 48]); out.append(Self.hex[Int(b >> 4)]); out.append(Self.hex[Int(b & 15)])
+            default: out.append(b)
+            }
+        }
+        out.append(34)
+    }
+
+    mutating func write(_ value: Value, level: Int) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): raw(b ? "true" : "false")
+        case .int(let i): raw(String(i))
+        case .double(let d): raw(JSONText.number(d))
+        case .string(let s): string(s)
+        case .bytes(let b): raw("{\"$bytes\": "); string(Data(b).base64EncodedString()); out.append(125)
+        case .doubles(let a):
+            if tagged { raw("{\"$f64\": ") }
+            out.append(91)
+            for i in 0..<a.count { if i > 0 { out.append(44); out.append(32) }; raw(JSONText.number(a.base[i])) }
+            out.append(93)
+            if tagged { out.append(125) }
+        case .list(let items):
+            if items.isEmpty { raw("[]"); return }
+            out.append(91)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(44); if indent == 0 { out.append(32) } }
+                newline(level + 1)
+                write(item, level: level + 1)
+            }
+            newline(level)
+            out.append(93)
+        case .map(let m):
+            if m.isEmpty { raw("{}"); return }
+            out.append(123)
+            var first = true
+            for (k, v) in m {
+                if !first { out.append(44); if indent == 0 { out.append(32) } }
+                first = false
+                newline(level + 1)
+                string(k)
+                out.append(58); out.append(32)
+                write(v, level: level + 1)
+            }
+            newline(level)
+            out.append(125)
+        }
+    }
+}
