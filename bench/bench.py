@@ -80,7 +80,7 @@ class Bench:
         count for the same time per call."""
         sys.path.insert(0, str(PY_EXPERIMENT.parent))
         from experiment import burn_loop  # the venv's interpreter runs this driver
-        probe = 50_000
+        probe = 200_000
         best = min(self._time(burn_loop, probe) for _ in range(5))
         self.py_burn_iterations = int(probe * (BURN_MS / 1000) / best)
 
