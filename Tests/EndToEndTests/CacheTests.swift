@@ -56,18 +56,24 @@ final class CacheTests: XCTestCase {
 
     func testKeyCoversParametersFromTheContext() throws {
         _ = try runCached()
-        // The treatment's delta reaches add_delta through the context and both conditions see the
-        // same noise: only a key that covers context-filled parameters keeps them apart.
+        // Without noise both conditions feed add_delta the same input, and the treatment's
+        // delta reaches it through the context: only a key that covers context-filled
+        // parameters keeps their entries apart.
+        let cfg = "\(dir)/experiments/cached/config.yaml"
+        Harness.write(cfg, Harness.read(cfg).replacingOccurrences(of: "datasource: numbers", with: "datasource: {numbers: {noise: 0.0}}"))
+        _ = try runCached()
         let base = Harness.json("\(dir)/data/cached/v0/baseline/results.json") as? [String: Any]
         let more = Harness.json("\(dir)/data/cached/v0/more/results.json") as? [String: Any]
         let b = try XCTUnwrap((base?["metrics"] as? [String: Any])?["total"] as? [Double])
         let m = try XCTUnwrap((more?["metrics"] as? [String: Any])?["total"] as? [Double])
         for (x, y) in zip(b, m) { XCTAssertEqual(y - x, 3 * 3 * 5.0, accuracy: 1e-9) }
         // Changing an explicit parameter misses.
-        let cfg = "\(dir)/experiments/cached/config.yaml"
         Harness.write(cfg, Harness.read(cfg).replacingOccurrences(of: "factor: 3.0", with: "factor: 4.0"))
         let (_, j) = try runCached()
-        XCTAssertEqual(cacheCounts(j).0, 24, "add_delta and c_add hit; c_scale with a new factor misses")
+        // Every replicate now has the same input, so c_scale misses once per condition and
+        // add_delta and c_add always hit.
+        XCTAssertEqual(cacheCounts(j).1, 2, "only c_scale with its new factor misses, once per condition")
+        XCTAssertEqual(cacheCounts(j).0, 34)
     }
 
     func testCorruptedEntryIsReportedAndRecomputed() throws {

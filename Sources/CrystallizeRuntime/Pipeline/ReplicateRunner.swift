@@ -116,12 +116,11 @@ public final class ReplicateRunner {
                     written[spec.fileName] = bytes
                 },
                 log: { [log] level, message in log("[\(step.name) r\(r) \(condition)] \(message)") })
-            // Every condition of a replicate draws the same stream (seeded by seed_used and the
-            // step), as crystallize-ml reseeds per condition run: common random numbers make
-            // baseline-vs-treatment comparisons sharper, and a cache hit upstream never shifts
-            // the stream of a later step.
+            // Each (replicate, condition) has its own stream, and within it each step its own
+            // sub-stream: results never depend on scheduling, and a cache hit upstream never
+            // shifts the numbers a later step draws.
             let frame = CallFrame(exportName: step.name, context: ctx, params: params,
-                                  rng: SeededGenerator(seed: seed, labels: step.name), services: services)
+                                  rng: SeededGenerator(seed: seed, labels: condition, step.name), services: services)
             output = try await step.function.invoke(data: data, frame: frame)
             if let key = cacheKey, let cache {
                 var newMetrics = OrderedDictionary<String, [Value]>()
