@@ -160,3 +160,17 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("damaged checkpoint line"), r.output)
     }
 }
+
+extension ResumeTests {
+    func testDamagedMetadataStopsResumeAndKeepsTheRun() throws {
+        _ = try resume()
+        let meta = "\(dir)/data/res/v0/metadata.json"
+        Harness.write(meta, "{\"replicates\": 8, \"id\"")
+        let before = FileManager.default.contents(atPath: "\(dir)/data/res/v0/baseline/results.json")
+        let r = Harness.run(plugins + ["run", "experiments/res", "--strategy", "resume"], in: dir)
+        XCTAssertEqual(r.status, 2, r.output)
+        XCTAssertTrue(r.stderr.contains("data/res/v0/metadata.json"), r.output)
+        XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/data/res/v0/baseline/results.json"), before, "nothing on disk is lost")
+        XCTAssertEqual(Harness.read(meta), "{\"replicates\": 8, \"id\"")
+    }
+}

@@ -40,7 +40,7 @@ public enum ExperimentRunner {
         var recovered: [ConditionOutcome] = []
         var rerunReason: String? = nil
         if options.strategy == .resume {
-            switch ResumeDecision.decide(plan: plan, store: store, upstream: options.upstream) {
+            switch try ResumeDecision.decide(plan: plan, store: store, upstream: options.upstream) {
             case .load(let v):
                 return try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
             case .continueRun(let v):

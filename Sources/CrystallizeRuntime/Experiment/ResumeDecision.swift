@@ -15,13 +15,16 @@ enum ResumeDecision {
         case rerun(reason: String)
     }
 
-    static func decide(plan: Plan, store: RunStore, upstream: OrderedDictionary<String, Value>) -> Verdict {
+    static func decide(plan: Plan, store: RunStore, upstream: OrderedDictionary<String, Value>) throws -> Verdict {
         guard let v = store.versions().last else { return .rerun(reason: "no earlier run") }
         let meta: OrderedDictionary<String, Value>
         do {
             guard let m = try store.readMetadata(v) else { return .rerun(reason: "metadata.json is missing in v\(v)") }
             meta = m
-        } catch { return .rerun(reason: "metadata.json of v\(v) is unreadable (\(error))") }
+        } catch {
+            // A damaged file is bad input, not a reason to replace the run it describes.
+            throw StoreError("cannot resume: \(error); repair or delete \(store.metadataPath(v)), or run with --strategy rerun")
+        }
         if meta["status"] == .string("pruned") { return .rerun(reason: "v\(v) was pruned by artifact retention") }
         if meta["pipeline_signature"] != .string(plan.pipelineSignature) { return .rerun(reason: "the pipeline signature changed (steps, parameters or plugin binaries)") }
         if meta["treatments"] != RunMetadata.treatments(plan) { return .rerun(reason: "the treatments differ from the stored run") }
