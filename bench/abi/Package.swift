@@ -27,5 +27,6 @@ let package = Package(
         // Plain C against crystallize.h alone (included by relative path): no SDK, no Swift.
         .target(name: "BenchCSteps", path: "Sources/BenchCSteps"),
         .target(name: "BenchSwiftSteps", dependencies: [.product(name: "Crystallize", package: hostPackage)]),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

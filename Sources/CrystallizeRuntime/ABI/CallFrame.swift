@@ -1,4 +1,7 @@
 import CCrystallize
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderedCollections
 
 /// What a call frame may do beyond its context: services the engine lends to one call.
@@ -75,6 +78,21 @@ public final class CallFrame {
         return b
     }
 
+    private var paramBoxList: [ValueBox?] = []
+
+    /// `paramBox` for a borrowed C name, without building a Swift string: `param` is called
+    /// on almost every step call, and a step has only a handful of parameters to compare.
+    func paramBox(cName: UnsafePointer<CChar>) -> ValueBox? {
+        for (i, key) in params.keys.enumerated() where key.withCString({ strcmp($0, cName) == 0 }) {
+            if paramBoxList.isEmpty { paramBoxList = Array(repeating: nil, count: params.count) }
+            if let b = paramBoxList[i] { return b }
+            let b = ValueBox(params.values[i])
+            paramBoxList[i] = b
+            return b
+        }
+        return nil
+    }
+
     func contextBox(_ key: String) -> ValueBox? {
         // Reuse the box: a plugin may still hold the pointer an earlier ctx_get returned, and
         // context keys are add-only, so the cached value is still the current one.
@@ -86,5 +104,5 @@ public final class CallFrame {
     }
 
     /// Drops every value made during the call.
-    func reset() { arena.removeAll(keepingCapacity: true); paramBoxes.removeAll(); contextBoxes.removeAll(); error = nil }
+    func reset() { arena.removeAll(keepingCapacity: true); paramBoxes.removeAll(); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil }
 }

@@ -16,8 +16,8 @@ extension HostTable {
             return CRYS_OK
         }
         t.param = { ctx, name in
-            guard let f = CallFrame.from(ctx), let n = hostString(name) else { return nil }
-            return f.paramBox(n)?.pointer
+            guard let f = CallFrame.from(ctx), let name else { return nil }
+            return f.paramBox(cName: name)?.pointer
         }
         t.record_metric = { ctx, name, value, tags, count in
             guard let f = CallFrame.from(ctx), let n = hostString(name), let v = ValueBox.from(value) else { return CRYS_INVALID }

@@ -51,47 +51,45 @@ public final class TypedFunction {
     /// Calls the function with one value per declared parameter (already resolved and
     /// type-checked). Returns the result, or nil for void.
     public func call(_ args: [Value]) -> Value? {
-        // Each C argument gets an 8-byte slot; strings need storage that outlives the call.
-        var slots = [UInt64](repeating: 0, count: max(argCount, 1))
-        var cStrings: [ContiguousArray<CChar>] = []
-        var keepAlive: [DoubleArray] = []
-        var result = [UInt64](repeating: 0, count: 2)
-        return slots.withUnsafeMutableBufferPointer { slotBuf -> Value? in
-            let base = UnsafeMutableRawPointer(slotBuf.baseAddress!)
-            var slot = 0
-            for (i, p) in params.enumerated() {
-                let at = base + slot * 8
-                switch (p.type, args[i]) {
-                case (.bool, let v): at.storeBytes(of: Int32(v.asDouble.map { $0 != 0 ? 1 : 0 } ?? 0), as: Int32.self)
-                case (.i64, .int(let x)): at.storeBytes(of: x, as: Int64.self)
-                case (.i64, let v): at.storeBytes(of: Int64(v.asDouble ?? 0), as: Int64.self)
-                case (.f64, let v): at.storeBytes(of: v.asDouble ?? .nan, as: Double.self)
-                case (.string, .string(let s)):
-                    cStrings.append(ContiguousArray(s.utf8CString))
-                    at.storeBytes(of: UInt64(UInt(bitPattern: cStrings[cStrings.count - 1].withUnsafeBufferPointer { $0.baseAddress })), as: UInt64.self)
-                case (.f64Array, .doubles(let a)):
-                    keepAlive.append(a)
-                    at.storeBytes(of: UInt64(UInt(bitPattern: a.base)), as: UInt64.self)
+        // Each C argument gets an 8-byte slot on the stack; only string arguments allocate.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(argCount, 1) + 2) { slots in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(argCount, 1)) { argPointers in
+                let base = UnsafeMutableRawPointer(slots.baseAddress!)
+                var cStrings: [ContiguousArray<CChar>] = []
+                var slot = 0
+                for (i, p) in params.enumerated() {
+                    let at = base + slot * 8
+                    switch (p.type, args[i]) {
+                    case (.bool, let v): at.storeBytes(of: Int32(v.asDouble.map { $0 != 0 ? 1 : 0 } ?? 0), as: Int32.self)
+                    case (.i64, .int(let x)): at.storeBytes(of: x, as: Int64.self)
+                    case (.i64, let v): at.storeBytes(of: Int64(v.asDouble ?? 0), as: Int64.self)
+                    case (.f64, let v): at.storeBytes(of: v.asDouble ?? .nan, as: Double.self)
+                    case (.string, .string(let s)):
+                        cStrings.append(ContiguousArray(s.utf8CString))
+                        at.storeBytes(of: UInt64(UInt(bitPattern: cStrings[cStrings.count - 1].withUnsafeBufferPointer { $0.baseAddress })), as: UInt64.self)
+                    case (.f64Array, .doubles(let a)):
+                        // `args` keeps the array alive for the whole call.
+                        at.storeBytes(of: UInt64(UInt(bitPattern: a.base)), as: UInt64.self)
+                        slot += 1
+                        (base + slot * 8).storeBytes(of: Int64(a.count), as: Int64.self)
+                    default: break
+                    }
                     slot += 1
-                    (base + slot * 8).storeBytes(of: Int64(a.count), as: Int64.self)
-                default: break
                 }
-                slot += 1
-            }
-            var argPointers = (0..<argCount).map { Optional(base + $0 * 8) }
-            result.withUnsafeMutableBytes { r in
-                argPointers.withUnsafeMutableBufferPointer { ap in
-                    ffi_call(&cif, unsafeBitCast(fn, to: (@convention(c) () -> Void).self), r.baseAddress, ap.baseAddress)
+                for i in 0..<argCount { argPointers[i] = base + i * 8 }
+                let result = base + max(argCount, 1) * 8
+                result.storeBytes(of: 0, as: UInt64.self)
+                ffi_call(&cif, unsafeBitCast(fn, to: (@convention(c) () -> Void).self), result, argPointers.baseAddress)
+                withExtendedLifetime(cStrings) {}
+                let raw = result.load(as: UInt64.self)
+                switch returnType {
+                case nil: return nil
+                case .f64?: return .double(Double(bitPattern: raw))
+                case .i64?: return .int(Int64(bitPattern: raw))
+                // Narrow integer returns come back widened to ffi_arg: read only the low 32 bits.
+                case .bool?: return .bool(UInt32(truncatingIfNeeded: raw) != 0)
+                default: return nil
                 }
-            }
-            _ = keepAlive
-            switch returnType {
-            case nil: return nil
-            case .f64?: return .double(Double(bitPattern: result[0]))
-            case .i64?: return .int(Int64(bitPattern: result[0]))
-            // Narrow integer returns come back widened to ffi_arg: read only the low 32 bits.
-            case .bool?: return .bool(UInt32(truncatingIfNeeded: result[0]) != 0)
-            default: return nil
             }
         }
     }

@@ -120,7 +120,7 @@ public final class ReplicateRunner {
             // sub-stream: results never depend on scheduling, and a cache hit upstream never
             // shifts the numbers a later step draws.
             let frame = CallFrame(exportName: step.name, context: ctx, params: params,
-                                  rng: SeededGenerator(seed: seed, labels: condition, step.name), services: services)
+                                  rng: SeededGenerator(seed: seed, condition: condition, step: step.name), services: services)
             output = try await step.function.invoke(data: data, frame: frame)
             if let key = cacheKey, let cache {
                 var newMetrics = OrderedDictionary<String, [Value]>()

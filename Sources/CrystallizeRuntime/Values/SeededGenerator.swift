@@ -19,8 +19,25 @@ public struct SeededGenerator: RandomNumberGenerator {
     /// A generator for one (replicate seed, condition, step) triple.
     public init(seed: UInt64, labels: String...) {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-        for label in labels { for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }; h = (h ^ 0xFF) &* 0x100_0000_01B3 }
+        for label in labels { Self.mix(label, into: &h) }
         self.init(seed: h)
+    }
+
+    /// The same stream as `init(seed:labels: condition, step)`, without the variadic array:
+    /// this runs once per step call.
+    public init(seed: UInt64, condition: String, step: String) {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        Self.mix(condition, into: &h)
+        Self.mix(step, into: &h)
+        self.init(seed: h)
+    }
+
+    /// FNV-1a over the label's bytes, then a separator so ("ab", "c") differs from ("a", "bc").
+    private static func mix(_ label: String, into h: inout UInt64) {
+        var x = h
+        var label = label
+        label.withUTF8 { for b in $0 { x = (x ^ UInt64(b)) &* 0x100_0000_01B3 } }
+        h = (x ^ 0xFF) &* 0x100_0000_01B3
     }
 
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
