@@ -1,4 +1,5 @@
 import Crystallize
+import Foundation
 
 /// The demo's steps: the seed documentation's example, as a plugin.
 ///
@@ -72,6 +73,34 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             ctx.record("upstream_total", numbers.reduce(0, +))
             ctx.record("upstream_replicate", replicate.double)
             return ctx.make(numbers)
+        }
+        .asyncStep("wait", doc: "Waits `ms` milliseconds without holding a thread, then passes data on",
+                   params: [.i64("ms", default: 10)]) { ctx, data, done in
+            let ms = Int(ctx.param("ms")!.int)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { done.succeed(data) }
+        }
+        .verifier("mean_difference", doc: "Treatment mean minus baseline mean; p = 0 when it exceeds `threshold`, else 1",
+                  params: [.f64("threshold", default: 0)]) { ctx, baseline, treatment in
+            func mean(_ v: HostValue) -> Double {
+                // One metric group: pool every metric's values, as the built-in verifiers do.
+                let values = v.keys.flatMap { v[$0]?.numbers ?? [] }
+                return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+            }
+            let difference = mean(treatment) - mean(baseline)
+            let significant = difference > ctx.double("threshold")
+            return ctx.makeMap(["p_value": ctx.make(significant ? 0.0 : 1.0), "significant": ctx.make(significant),
+                                "difference": ctx.make(difference)])
+        }
+        .hook("announce", doc: "Logs the start and end of every run", events: CRYS_HOOK_BEFORE_RUN | CRYS_HOOK_AFTER_RUN) { ctx, event, info in
+            let name = info["experiment"]?.string ?? "?"
+            ctx.log(event == CRYS_HOOK_BEFORE_RUN ? "MySteps: starting \(name)" : "MySteps: finished \(name)")
+        }
+        .strategy("backwards", doc: "Runs pending replicates in this process, last first") { _, loop in
+            for r in loop.pending.reversed() {
+                if loop.isCancelled { return }
+                loop.runHere(r)
+            }
+            loop.progress("backwards: done")
         }
         .install(host)
 }
