@@ -242,7 +242,7 @@ static const crys_export exports[] = {
       .flags = 0, .call = c_unsafe },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_VERIFIER, .name = "c_greater", .doc = "p = 0.01 when the treatment mean is larger",
       .params = greater_params, .param_count = 1, .flags = CRYS_F_THREAD_SAFE, .verify = c_greater },
-    { .size = sizeof(crys_export), .kind = CRYS_KIND_HOOK, .name = "c_hook", .doc = "Logs before_run, after_step and after_run",
+    { .size = sizeof(crys_export), .kind = CRYS_KIND_HOOK, .name = "c_hook", .doc = "Logs before_run and after_run",
       .hook = c_hook, .hook_events = CRYS_HOOK_BEFORE_RUN | CRYS_HOOK_AFTER_RUN },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STRATEGY, .name = "c_reverse", .doc = "Runs pending replicates in reverse order",
       .run_loop = c_reverse },
