@@ -35,7 +35,6 @@ public final class CallFrame {
     var services: CallServices
     var error: String?
     private var arena: [ValueBox] = []
-    private var paramBoxes: [String: ValueBox] = [:]
     private var contextBoxes: [String: ValueBox] = [:]
     var pendingError: Error?
 
@@ -70,14 +69,6 @@ public final class CallFrame {
         return b
     }
 
-    func paramBox(_ name: String) -> ValueBox? {
-        if let b = paramBoxes[name] { return b }
-        guard let v = params[name] else { return nil }
-        let b = ValueBox(v)
-        paramBoxes[name] = b
-        return b
-    }
-
     private var paramBoxList: [ValueBox?] = []
 
     /// `paramBox` for a borrowed C name, without building a Swift string: `param` is called
@@ -104,5 +95,5 @@ public final class CallFrame {
     }
 
     /// Drops every value made during the call.
-    func reset() { arena.removeAll(keepingCapacity: true); paramBoxes.removeAll(); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil }
+    func reset() { arena.removeAll(keepingCapacity: true); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil }
 }

@@ -87,7 +87,7 @@ public enum ExperimentRunner {
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo, log: options.log)
         if inProcess { try Lifecycle.setup(plan) }
         if plan.execution.strategy == "threads" {
-            for s in [plan.datasource].compactMap({ $0 }) + plan.steps where !s.function.threadSafe {
+            for s in plan.allSteps where !s.function.threadSafe {
                 options.log("note: step '\(s.name)' is not thread-safe; its calls are serialized under threads execution")
             }
         }
@@ -175,10 +175,10 @@ public enum ExperimentRunner {
 /// Step setup and teardown, once per run in each process that runs steps.
 enum Lifecycle {
     static func setup(_ plan: Plan) throws {
-        for s in [plan.datasource].compactMap({ $0 }) + plan.steps { try s.function.lifecycle(setup: true, params: s.explicitParams) }
+        for s in plan.allSteps { try s.function.lifecycle(setup: true, params: s.explicitParams) }
     }
     static func teardown(_ plan: Plan, log: (String) -> Void) {
-        for s in [plan.datasource].compactMap({ $0 }) + plan.steps {
+        for s in plan.allSteps {
             do { try s.function.lifecycle(setup: false, params: s.explicitParams) } catch { log("warning: \(error)") }
         }
     }

@@ -114,6 +114,9 @@ public final class Plan {
         self.registry = registry; self.dataRoot = dataRoot; self.cacheEnabled = cacheEnabled
     }
 
+    /// The datasource (when there is one) and then the steps: everything that runs per condition.
+    public var allSteps: [PlannedStep] { (datasource.map { [$0] } ?? []) + steps }
+
     /// The seed of replicate `r`: (seed + r * 31337) mod 2^32, as crystallize-ml computes it.
     public func seedUsed(replicate r: Int) -> UInt64 { (seed &+ UInt64(r) &* 31337) % (1 << 32) }
 

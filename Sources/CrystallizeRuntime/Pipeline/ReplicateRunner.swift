@@ -78,8 +78,10 @@ public final class ReplicateRunner {
         let params = try ParameterResolver.resolve(step: step.name, function: step.function, explicit: step.explicitParams, context: ctx)
         let metricsBefore = ctx.metrics.mapValues(\.count)
         var stepInfo = info
-        stepInfo["step"] = .string(step.name)
-        callHooks(CRYS_HOOK_BEFORE_STEP, stepInfo)
+        if !plan.hooks.isEmpty {
+            stepInfo["step"] = .string(step.name)
+            callHooks(CRYS_HOOK_BEFORE_STEP, stepInfo)
+        }
 
         var cacheKey: String? = nil
         var hit = false
@@ -122,15 +124,8 @@ public final class ReplicateRunner {
             let frame = CallFrame(exportName: step.name, context: ctx, params: params,
                                   rng: SeededGenerator(seed: seed, condition: condition, step: step.name), services: services)
             output = try await step.function.invoke(data: data, frame: frame)
-            if let key = cacheKey, let cache {
-                var newMetrics = OrderedDictionary<String, [Value]>()
-                for (k, vs) in ctx.metrics { let before = metricsBefore[k] ?? 0; if vs.count > before { newMetrics[k] = Array(vs[before...]) } }
-                var writes = OrderedDictionary<String, Value>()
-                for k in ctx.writes { writes[k] = ctx.values[k] }
-                let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-                cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written, metricTags: tags))
-            }
         }
+        // What this step changed, once, for provenance, the cache entry and the hooks.
         var diff = OrderedDictionary<String, (before: [Value], after: [Value])>()
         for (k, vs) in ctx.metrics {
             let before = metricsBefore[k] ?? 0
@@ -138,6 +133,11 @@ public final class ReplicateRunner {
         }
         var writes = OrderedDictionary<String, Value>()
         for k in ctx.writes { writes[k] = ctx.values[k] }
+        if !hit, let key = cacheKey, let cache {
+            let newMetrics = diff.mapValues { Array($0.after.dropFirst($0.before.count)) }
+            let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written, metricTags: tags))
+        }
         let outputHash = ValueHash.hex(output)
         records.append(StepRecord(step: step.name, params: params, stepHash: step.identity, inputHash: inputHash,
                                   outputHash: outputHash, cacheHit: hit, reads: ctx.reads, writes: writes,

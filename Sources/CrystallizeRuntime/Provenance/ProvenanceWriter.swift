@@ -14,7 +14,7 @@ enum ProvenanceWriter {
         let doc: Value = .map([
             "experiment": .string(plan.name), "version": .int(Int64(version)),
             "pipeline_signature": .string(plan.pipelineSignature),
-            "pipeline": .list(([plan.datasource].compactMap { $0 } + plan.steps).map { s in
+            "pipeline": .list(plan.allSteps.map { s in
                 .map(["name": .string(s.name), "function": .string(s.function.name), "params": .map(s.explicitParams),
                       "step_hash": .string(s.identity), "cacheable": .bool(s.cacheable), "library": .string(s.function.libraryPath),
                       "library_sha256": .string(s.function.binarySHA256)])
