@@ -165,7 +165,7 @@ static crys_status c_workers(crys_ctx *ctx, crys_loop *loop, void *user) {
         int64_t r = H->loop_pending_at(loop, i);
         char rep[32], path[4096];
         snprintf(rep, sizeof rep, "%lld", (long long)r);
-        snprintf(path, sizeof path, "%s/c_workers_%lld.json", H->loop_work_dir(loop), (long long)r);
+        snprintf(path, sizeof path, "%s/c_workers_%lld.outcomes", H->loop_work_dir(loop), (long long)r);
         size_t argc = 0;
         const char *const *argv = H->loop_worker_command(loop, rep, path, &argc);
         pid_t pid;

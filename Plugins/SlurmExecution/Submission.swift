@@ -22,7 +22,7 @@ struct Submission {
     /// The result file of `replicate`.
     func resultPath(_ replicate: Int) -> String { Self.resultPath(directory, String(replicate)) }
     /// The result file of a replicate given as text (an index or the placeholder).
-    static func resultPath(_ directory: String, _ replicate: String) -> String { "\(directory)/result_\(replicate).json" }
+    static func resultPath(_ directory: String, _ replicate: String) -> String { "\(directory)/result_\(replicate).outcomes" }
 
     /// `--clusters=` for every later Slurm command, when the job lives on a named cluster.
     var clusterArgs: [String] { cluster.map { ["--clusters=\($0)"] } ?? [] }

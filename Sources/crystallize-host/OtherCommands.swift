@@ -43,9 +43,13 @@ struct Show: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Root of the results folder.") var dataDir: String = "data"
     @Option(help: "Version (default: latest).") var version: Int?
     @Option(help: "Provenance tree levels, e.g. \"treatment > replicate > step > action\".") var tree: String?
+    @Flag(help: "Print the run's whole provenance as JSON: provenance.json joined with every step record.") var provenance = false
 
     func run() throws {
-        do { print(try RunViewer.render(experiment: experiment, dataRoot: dataDir, version: version, tree: tree)) } catch {
+        do {
+            if provenance { print(try RunViewer.provenance(experiment: experiment, dataRoot: dataDir, version: version)) }
+            else { print(try RunViewer.render(experiment: experiment, dataRoot: dataDir, version: version, tree: tree)) }
+        } catch {
             exitWith("error: \(error)", code: 2)
         }
     }

@@ -29,9 +29,28 @@ public struct CallServices {
 /// parameters, the call's random stream and the error text the plugin sets.
 public final class CallFrame {
     let context: RunContext?
-    let exportName: String
+    var exportName: String
     var params: OrderedDictionary<String, Value>
-    var rng: SeededGenerator
+    /// The call's random stream, made on first use: most steps never draw.
+    var rng: SeededGenerator {
+        get {
+            if let r = stream { return r }
+            let r = streamLabels.map { SeededGenerator(seed: streamSeed, condition: $0.condition, step: $0.step) } ?? SeededGenerator(seed: streamSeed)
+            stream = r
+            return r
+        }
+        set { stream = newValue }
+    }
+    private var stream: SeededGenerator?
+    private var streamSeed: UInt64 = 0
+    private var streamLabels: (condition: String, step: String)?
+
+    /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.
+    func useStream(seed: UInt64, condition: String, step: String) {
+        stream = nil
+        streamSeed = seed
+        streamLabels = (condition, step)
+    }
     var services: CallServices
     var error: String?
     private var arena: [ValueBox] = []
@@ -44,7 +63,7 @@ public final class CallFrame {
         self.exportName = exportName
         self.context = context
         self.params = params
-        self.rng = rng
+        self.stream = rng
         self.services = services
     }
 
@@ -95,5 +114,5 @@ public final class CallFrame {
     }
 
     /// Drops every value made during the call.
-    func reset() { arena.removeAll(keepingCapacity: true); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil }
+    func reset() { arena.removeAll(keepingCapacity: true); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil; pendingError = nil }
 }

@@ -7,8 +7,9 @@ public enum RunViewer {
     /// The levels a tree may use.
     public static let levels = ["treatment", "replicate", "step", "action"]
 
-    /// Renders `experiment` (a name, folder or config.yaml) under `dataRoot`.
-    public static func render(experiment: String, dataRoot: String, version: Int?, tree: String?) throws -> String {
+    /// The stored run of `experiment` (a name, folder or config.yaml) under `dataRoot`: its
+    /// store and version (`version`, else the latest).
+    static func locate(experiment: String, dataRoot: String, version: Int?) throws -> (name: String, store: RunStore, version: Int) {
         var name = experiment
         if FileManager.default.fileExists(atPath: experiment), let path = try? Planner.configPath(for: experiment),
            let entry = ExperimentCatalog.list(root: (path as NSString).deletingLastPathComponent).first(where: { $0.path.hasSuffix("config.yaml") }) {
@@ -17,6 +18,18 @@ public enum RunViewer {
         let store = RunStore(dataRoot: dataRoot, experiment: name)
         guard let v = version ?? store.versions().last else { throw StoreError("no stored runs of '\(name)' under \(store.experimentDirectory)") }
         guard FileManager.default.fileExists(atPath: store.versionDirectory(v)) else { throw StoreError("\(store.versionDirectory(v)) does not exist; versions: \(store.versions().map { "v\($0)" }.joined(separator: ", "))") }
+        return (name, store, v)
+    }
+
+    /// The whole provenance of a stored run (provenance.json joined with its step records), as JSON.
+    public static func provenance(experiment: String, dataRoot: String, version: Int?) throws -> String {
+        let (_, store, v) = try locate(experiment: experiment, dataRoot: dataRoot, version: version)
+        return JSONText.encode(try ProvenanceDocument.load(versionDirectory: store.versionDirectory(v)), indent: 2)
+    }
+
+    /// Renders `experiment` (a name, folder or config.yaml) under `dataRoot`.
+    public static func render(experiment: String, dataRoot: String, version: Int?, tree: String?) throws -> String {
+        let (name, store, v) = try locate(experiment: experiment, dataRoot: dataRoot, version: version)
         guard let meta = try store.readMetadata(v) else { throw StoreError("\(store.metadataPath(v)) is missing") }
         var conditions: [String] = []
         if case .list(let cs)? = meta["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
@@ -45,7 +58,8 @@ public enum RunViewer {
         if let tree {
             let order = tree.split(separator: ">").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             for l in order where !levels.contains(l) { throw StoreError("--tree level '\(l)' is not one of: \(levels.joined(separator: ", "))") }
-            guard case .list(let runs)? = prov["runs"] else { throw StoreError("\(provPath) has no runs") }
+            guard case .map(let joined) = try ProvenanceDocument.load(versionDirectory: store.versionDirectory(v)),
+                  case .list(let runs)? = joined["runs"] else { throw StoreError("\(provPath) has no runs") }
             lines.append("")
             lines.append(contentsOf: try renderTree(runs: runs, order: order))
         }

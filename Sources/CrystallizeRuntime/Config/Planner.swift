@@ -5,7 +5,7 @@ import OrderedCollections
 /// `Plan`, checking every name and type and reporting problems with file and line.
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
-                               "hypotheses", "outputs", "execution", "cache", "strategy", "versioned", "artifact_retention", "big_file_threshold_mb", "cli"]
+                               "hypotheses", "outputs", "execution", "cache", "strategy", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -106,6 +106,8 @@ public enum Planner {
             registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path, cacheEnabled: cacheEnabled)
         plan.inputs = inputs
         plan.retention = try parseRetention(fields)
+        let dataHashes = try fields["data_hashes"].map { try $0.bool() } ?? false
+        plan.recordsDataHashes = dataHashes || plan.allSteps.contains { $0.cacheable }
         return plan
     }
 

@@ -99,7 +99,7 @@ struct YAMLNode {
     }
 
     func bool() throws -> Bool {
-        guard case .scalar(let s) = node, Tag.Name(rawValue: node.tag.rawValue) == .bool, let b = node.bool else { throw error("expected true or false, got \(kind)") }
+        guard case .scalar = node, Tag.Name(rawValue: node.tag.rawValue) == .bool, let b = node.bool else { throw error("expected true or false, got \(kind)") }
         return b
     }
 

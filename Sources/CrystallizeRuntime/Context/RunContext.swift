@@ -24,6 +24,9 @@ public final class RunContext {
     public private(set) var reads: OrderedDictionary<String, Value> = [:]
     /// Keys written by the current step.
     public private(set) var writes: [String] = []
+    /// Every metric value recorded, in order: a step's share is what it appended, which makes
+    /// its provenance record without comparing metric lists before and after.
+    public private(set) var metricLog: [RecordedMetric] = []
 
     /// An empty context.
     public init() {}
@@ -50,6 +53,7 @@ public final class RunContext {
     /// Appends `value` to metric `name`.
     public func recordMetric(_ name: String, _ value: Value, tags: [String] = []) {
         metrics[name, default: []].append(value)
+        metricLog.append(RecordedMetric(name: name, value: value))
         if !tags.isEmpty {
             var t = metricTags[name, default: []]
             for tag in tags where !t.contains(tag) { t.append(tag) }
@@ -58,5 +62,9 @@ public final class RunContext {
     }
 
     /// Starts bookkeeping for `step`.
-    func beginStep(_ step: String) { currentStep = step; reads = [:]; writes = [] }
+    func beginStep(_ step: String) {
+        currentStep = step
+        if !reads.isEmpty { reads = [:] }
+        if !writes.isEmpty { writes = [] }
+    }
 }

@@ -76,7 +76,7 @@ struct WorkerDriver {
                 var finished = false
                 while let line = w.readLine() {
                     if line == "ok" { finished = true; break }
-                    guard let outcome = try? ConditionOutcome(json: JSONText.parse(line)) else { continue }
+                    guard let outcome = try? ConditionOutcome(wireLine: line) else { continue }
                     remaining.removeAll { $0.name == outcome.condition }
                     job.sink.accept(outcome)
                 }

@@ -22,10 +22,11 @@ public struct WorkerLauncher {
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 
-    /// Reads a one-shot worker's result file: a JSON list of condition outcomes.
+    /// Reads a one-shot worker's result file: the outcomes in the checkpoint journal's format.
     public static func readResultFile(_ path: String) throws -> [ConditionOutcome] {
-        let v = try JSONText.parseFile(path)
-        guard case .list(let items) = v else { throw StoreError("\(path): a worker result must be a JSON list of outcomes") }
-        return try items.map { do { return try ConditionOutcome(json: $0) } catch { throw StoreError("\(path): \(error)") } }
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path): the worker wrote no result file") }
+        let (outcomes, damaged) = CheckpointJournal.read(path)
+        if damaged > 0 { throw StoreError("\(path): a worker result file is damaged (\(damaged) unreadable region(s))") }
+        return outcomes
     }
 }

@@ -38,7 +38,7 @@ public enum WorkerMain {
                 let wanted = Set(parts[1].split(separator: ",").map(String.init))
                 for c in plan.conditions where wanted.contains(c.name) {
                     let o = await runner.run(replicate: r, condition: c)
-                    output.write((JSONText.encode(o.json, tagged: true) + "\n").data(using: .utf8)!)
+                    output.write((o.wireLine + "\n").data(using: .utf8)!)
                 }
                 output.write("ok\n".data(using: .utf8)!)
             }
@@ -49,7 +49,7 @@ public enum WorkerMain {
         }
         guard let out else { return fail("--out is required with --replicate") }
         let outcomes = await runner.run(replicate: r, conditions: plan.conditions)
-        do { try AtomicFile.write(out, text: JSONText.encode(.list(outcomes.map(\.json)), tagged: true)) } catch { return fail("\(error)") }
+        do { try AtomicFile.write(out, bytes: CheckpointJournal.encode(outcomes)) } catch { return fail("\(error)") }
         return outcomes.contains { $0.failure != nil } ? 1 : 0
     }
 }

@@ -46,7 +46,7 @@ public enum ExperimentRunner {
             case .continueRun(let v):
                 version = v
                 let (outcomes, damaged) = CheckpointJournal.read(store.journalPath(v))
-                if damaged > 0 { options.log("warning: skipped \(damaged) damaged checkpoint line(s) in \(store.journalPath(v)); those replicates run again") }
+                if damaged > 0 { options.log("warning: skipped \(damaged) damaged checkpoint region(s) in \(store.journalPath(v)); replicates recorded there run again") }
                 recovered = outcomes.filter { o in o.failure == nil && o.replicate < plan.replicates && plan.conditions.contains(where: { $0.name == o.condition }) }
             case .rerun(let reason):
                 rerunReason = reason
@@ -64,7 +64,7 @@ public enum ExperimentRunner {
         let cache = cacheDir.map { StepCache(directory: $0, warn: options.log) }
         let journal = try CheckpointJournal(path: store.journalPath(version))
         let progress = ProgressReporter(label: plan.name, total: plan.replicates, conditions: plan.conditions.count, enabled: options.showProgress)
-        let collector = OutcomeCollector(journal: journal, progress: progress, conditionCount: plan.conditions.count)
+        let collector = OutcomeCollector(journal: journal, progress: progress, conditions: plan.conditions.map(\.name), replicates: plan.replicates)
         collector.preload(recovered)
 
         var pending: [(replicate: Int, conditions: [Condition])] = []
@@ -125,7 +125,7 @@ public enum ExperimentRunner {
         if allComplete || !failures.isEmpty {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
         }
-        try ProvenanceWriter.write(plan: plan, store: store, version: version, collector: collector, started: startedStamp,
+        try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
                                    outcome: cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed"),
                                    hypotheses: hypotheses, cache: cache)
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(

@@ -1,58 +1,58 @@
 import Foundation
 
-/// Gathers outcomes as they stream in from any strategy: journals each one at once (the
-/// per-replicate checkpoint), keeps it for aggregation, and reports progress.
+/// Gathers outcomes as they stream in from any strategy: journals each one (the
+/// per-replicate checkpoint, which also keeps its step provenance), keeps what aggregation
+/// needs, and reports progress.
 final class OutcomeCollector: OutcomeSink {
     private let lock = NSLock()
     private let journal: CheckpointJournal?
-    private(set) var outcomes: [String: [Int: ConditionOutcome]] = [:]
     private let progress: ProgressReporter?
-    private let conditionCount: Int
-    private var perReplicate: [Int: Int] = [:]
+    private let conditionIndex: [String: Int]
+    /// [condition][replicate], without step records: those live on in the journal.
+    private var table: [[ConditionOutcome?]]
+    private var finishedPerReplicate: [Int]
     private(set) var failures = 0
 
-    init(journal: CheckpointJournal?, progress: ProgressReporter?, conditionCount: Int) {
+    init(journal: CheckpointJournal?, progress: ProgressReporter?, conditions: [String], replicates: Int) {
         self.journal = journal
         self.progress = progress
-        self.conditionCount = conditionCount
+        conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        table = Array(repeating: Array(repeating: nil, count: replicates), count: conditions.count)
+        finishedPerReplicate = Array(repeating: 0, count: replicates)
     }
-
-    /// Each outcome's encoded JSON, written once for its checkpoint and reused for provenance.
-    private(set) var encoded: [String: [Int: [UInt8]]] = [:]
 
     /// Seeds the collector with outcomes recovered from an earlier, interrupted run.
     func preload(_ items: [ConditionOutcome]) {
-        for o in items {
-            outcomes[o.condition, default: [:]][o.replicate] = o
-            encoded[o.condition, default: [:]][o.replicate] = o.encodedJSON()
-        }
+        for o in items { store(o) }
     }
 
-    /// The encoded record of (replicate, condition), if any.
-    func encodedOutcome(_ replicate: Int, _ condition: String) -> [UInt8]? {
-        lock.lock(); defer { lock.unlock() }
-        return encoded[condition]?[replicate]
+    @discardableResult
+    private func store(_ outcome: ConditionOutcome) -> Bool {
+        guard let c = conditionIndex[outcome.condition], outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
+        var slim = outcome
+        slim.steps = []
+        table[c][outcome.replicate] = slim
+        return true
     }
 
     func accept(_ outcome: ConditionOutcome) {
-        let payload = journal?.append(outcome) ?? outcome.encodedJSON()
+        journal?.append(outcome)
         lock.lock()
-        encoded[outcome.condition, default: [:]][outcome.replicate] = payload
-        // Keep only what aggregation needs; the step records live on in the encoded payload.
-        var slim = outcome
-        slim.steps = []
-        outcomes[outcome.condition, default: [:]][outcome.replicate] = slim
+        let known = store(outcome)
         if outcome.failure != nil { failures += 1 }
-        perReplicate[outcome.replicate, default: 0] += 1
-        let replicateDone = perReplicate[outcome.replicate] == conditionCount
-        if replicateDone { perReplicate[outcome.replicate] = nil }
+        var replicateDone = false
+        if known {
+            finishedPerReplicate[outcome.replicate] += 1
+            replicateDone = finishedPerReplicate[outcome.replicate] == table.count
+        }
         lock.unlock()
         progress?.conditionFinished(failed: outcome.failure != nil, replicateDone: replicateDone)
     }
 
-    /// The outcome of (replicate, condition), if any.
+    /// The outcome of (replicate, condition), if any (without its step records).
     func outcome(_ replicate: Int, _ condition: String) -> ConditionOutcome? {
         lock.lock(); defer { lock.unlock() }
-        return outcomes[condition]?[replicate]
+        guard let c = conditionIndex[condition], replicate >= 0, replicate < finishedPerReplicate.count else { return nil }
+        return table[c][replicate]
     }
 }

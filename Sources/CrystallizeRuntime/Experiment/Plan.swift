@@ -102,6 +102,10 @@ public final class Plan {
     public var inputs: OrderedDictionary<String, ArtifactInput> = [:]
     /// Keep-N-versions settings.
     public var retention: RetentionSettings = RetentionSettings()
+    /// Whether step records carry the sha256 of each step's input and output: asked for with
+    /// `data_hashes: true`, and always when a step is cached (the cache key needs them anyway).
+    /// Off otherwise, because hashing every intermediate value is most of a small step's cost.
+    public var recordsDataHashes = false
 
     init(name: String, description: String, directory: String, configPath: String, configSHA256: String,
          replicates: Int, seed: UInt64, datasource: PlannedStep?, steps: [PlannedStep], conditions: [Condition],

@@ -12,6 +12,11 @@ public final class ReplicateRunner {
     let inputs: UpstreamInputs?
     let log: (String) -> Void
 
+    /// Whether any hook wants per-replicate or per-step events: their info maps are built
+    /// only then.
+    private let replicateHooks: Bool
+    private let stepHooks: Bool
+
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
                 log: @escaping (String) -> Void) {
@@ -20,6 +25,9 @@ public final class ReplicateRunner {
         self.versionDirectory = versionDirectory
         self.inputs = inputs
         self.log = log
+        let events = plan.hooks.reduce(UInt32(0)) { $0 | $1.hookEvents }
+        replicateHooks = events & CRYS_HOOK_BEFORE_REPLICATE != 0
+        stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
     }
 
     /// Runs every given condition of replicate `r`, in order.
@@ -37,56 +45,78 @@ public final class ReplicateRunner {
         ctx.setHostKey("condition", .string(condition.name))
         ctx.setHostKey("seed_used", .int(Int64(seed)))
         for (k, v) in condition.additions { ctx.setHostKey(k, v) }
-        var records: [StepRecord] = []
-        let baseInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
-                                                          "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
-        callHooks(CRYS_HOOK_BEFORE_REPLICATE, baseInfo)
+        let scope = ConditionScope(replicate: r, condition: condition.name, seed: seed, context: ctx)
+        scope.frame = CallFrame(exportName: "", context: ctx, params: [:], rng: SeededGenerator(seed: 0), services: services(scope))
+        if replicateHooks || stepHooks {
+            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
+                          "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
+            callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
+        }
         var current = "<datasource>"
         do {
             var data: Value
             // Each step's output hash is the next step's input hash: hash every value once.
-            var dataHash = ReplicateRunner.nullHash
+            var dataHash = plan.recordsDataHashes ? ReplicateRunner.nullHash : nil
             if let ds = plan.datasource {
                 current = ds.name
-                (data, dataHash) = try await call(ds, data: nil, inputHash: dataHash, ctx: ctx, replicate: r, condition: condition.name,
-                                      seed: seed, records: &records, info: baseInfo)
+                (data, dataHash) = try await call(ds, data: nil, inputHash: dataHash, scope: scope)
             } else {
                 current = "<inputs>"
                 guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
                 data = try inputs.load(replicate: r, condition: condition.name)
-                dataHash = ValueHash.hex(data)
+                if plan.recordsDataHashes { dataHash = ValueHash.hex(data) }
             }
             for step in plan.steps {
                 current = step.name
-                (data, dataHash) = try await call(step, data: data, inputHash: dataHash, ctx: ctx, replicate: r, condition: condition.name,
-                                      seed: seed, records: &records, info: baseInfo)
+                (data, dataHash) = try await call(step, data: data, inputHash: dataHash, scope: scope)
             }
         } catch {
             return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                    metricTags: ctx.metricTags, steps: records,
+                                    metricTags: ctx.metricTags, steps: scope.records,
                                     failure: Failure(step: current, message: "\(error)"))
         }
         return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                metricTags: ctx.metricTags, steps: records, failure: nil)
+                                metricTags: ctx.metricTags, steps: scope.records, failure: nil)
     }
 
     static let nullHash = ValueHash.hex(Value.null)
 
-    private func call(_ step: PlannedStep, data: Value?, inputHash: String, ctx: RunContext, replicate r: Int, condition: String, seed: UInt64,
-                      records: inout [StepRecord], info: OrderedDictionary<String, Value>) async throws -> (Value, String) {
+    /// What the engine lends a step of this (replicate, condition): artifact and output
+    /// writers and a log, made once per condition; the step they act for is the context's
+    /// current step.
+    private func services(_ scope: ConditionScope) -> CallServices {
+        CallServices(
+            writeArtifact: { [unowned self, unowned scope] name, bytes in
+                try self.writeArtifact(scope.replicate, scope.condition, scope.context.currentStep, name, bytes)
+                scope.written[name] = bytes
+            },
+            writeOutput: { [unowned self, unowned scope] name, value in
+                let step = scope.context.currentStep
+                guard let spec = self.plan.outputs[name] else {
+                    throw StoreError("step '\(step)' wrote output '\(name)', which config.yaml does not declare under outputs: (declared: \(self.plan.outputs.keys.joined(separator: ", ")))")
+                }
+                let bytes = try ArtifactCodecs.encode(value, spec: spec)
+                try self.writeArtifact(scope.replicate, scope.condition, step, spec.fileName, bytes)
+                scope.written[spec.fileName] = bytes
+            },
+            log: { [log, unowned scope] _, message in log("[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
+    }
+
+    private func call(_ step: PlannedStep, data: Value?, inputHash: String?, scope: ConditionScope) async throws -> (Value, String?) {
+        let ctx = scope.context
         ctx.beginStep(step.name)
         let params = try ParameterResolver.resolve(step: step.name, function: step.function, explicit: step.explicitParams, context: ctx)
-        let metricsBefore = ctx.metrics.mapValues(\.count)
-        var stepInfo = info
-        if !plan.hooks.isEmpty {
-            stepInfo["step"] = .string(step.name)
-            callHooks(CRYS_HOOK_BEFORE_STEP, stepInfo)
+        let metricMark = ctx.metricLog.count
+        if stepHooks {
+            var info = scope.info
+            info["step"] = .string(step.name)
+            callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
 
         var cacheKey: String? = nil
         var hit = false
-        var output: Value
-        if step.cacheable, let cache {
+        var output: Value = .null
+        if step.cacheable, let cache, let inputHash {
             let key = StepCache.key(stepIdentity: step.identity, params: params, inputHash: inputHash)
             cacheKey = key
             if let entry = cache.lookup(key) {
@@ -94,58 +124,47 @@ public final class ReplicateRunner {
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
                 for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
-                for (name, bytes) in entry.artifacts { try writeArtifact(r, condition, step.name, name, bytes) }
+                for (name, bytes) in entry.artifacts { try writeArtifact(scope.replicate, scope.condition, step.name, name, bytes) }
                 output = entry.output
             } else {
                 cache.count(hit: false)
-                output = .null
             }
-        } else { output = .null }
+        }
 
-        var written: OrderedDictionary<String, [UInt8]> = [:]
         if !hit {
-            let services = CallServices(
-                writeArtifact: { [unowned self] name, bytes in
-                    try self.writeArtifact(r, condition, step.name, name, bytes)
-                    written[name] = bytes
-                },
-                writeOutput: { [unowned self] name, value in
-                    guard let spec = self.plan.outputs[name] else {
-                        throw StoreError("step '\(step.name)' wrote output '\(name)', which config.yaml does not declare under outputs: (declared: \(self.plan.outputs.keys.joined(separator: ", ")))")
-                    }
-                    let bytes = try ArtifactCodecs.encode(value, spec: spec)
-                    try self.writeArtifact(r, condition, step.name, spec.fileName, bytes)
-                    written[spec.fileName] = bytes
-                },
-                log: { [log] level, message in log("[\(step.name) r\(r) \(condition)] \(message)") })
+            if !scope.written.isEmpty { scope.written = [:] }
+            let frame = scope.frame!
+            frame.reset()
+            frame.exportName = step.name
+            frame.params = params
             // Each (replicate, condition) has its own stream, and within it each step its own
             // sub-stream: results never depend on scheduling, and a cache hit upstream never
             // shifts the numbers a later step draws.
-            let frame = CallFrame(exportName: step.name, context: ctx, params: params,
-                                  rng: SeededGenerator(seed: seed, condition: condition, step: step.name), services: services)
+            frame.useStream(seed: scope.seed, condition: scope.condition, step: step.name)
             output = try await step.function.invoke(data: data, frame: frame)
         }
-        // What this step changed, once, for provenance, the cache entry and the hooks.
-        var diff = OrderedDictionary<String, (before: [Value], after: [Value])>()
-        for (k, vs) in ctx.metrics {
-            let before = metricsBefore[k] ?? 0
-            if vs.count > before { diff[k] = (Array(vs[..<before]), vs) }
-        }
+        let added = metricMark < ctx.metricLog.count ? Array(ctx.metricLog[metricMark...]) : []
         var writes = OrderedDictionary<String, Value>()
         for k in ctx.writes { writes[k] = ctx.values[k] }
         if !hit, let key = cacheKey, let cache {
-            let newMetrics = diff.mapValues { Array($0.after.dropFirst($0.before.count)) }
+            var newMetrics = OrderedDictionary<String, [Value]>()
+            for m in added { newMetrics[m.name, default: []].append(m.value) }
             let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: written, metricTags: tags))
+            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: scope.written, metricTags: tags))
         }
-        let outputHash = ValueHash.hex(output)
-        records.append(StepRecord(step: step.name, params: params, stepHash: step.identity, inputHash: inputHash,
-                                  outputHash: outputHash, cacheHit: hit, reads: ctx.reads, writes: writes,
-                                  metrics: diff))
-        if !plan.hooks.isEmpty {
-            stepInfo["metrics"] = .map(diff.mapValues { .list(Array($0.after.dropFirst($0.before.count))) })
-            stepInfo["cache_hit"] = .bool(hit)
-            callHooks(CRYS_HOOK_AFTER_STEP, stepInfo)
+        let outputHash = plan.recordsDataHashes ? ValueHash.hex(output) : nil
+        scope.records.append(StepRecord(step: step.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash,
+                                        reads: ctx.reads, writes: writes, metrics: added))
+        if stepHooks {
+            var info = scope.info
+            info["step"] = .string(step.name)
+            var metrics = OrderedDictionary<String, Value>()
+            for m in added {
+                if case .list(var l)? = metrics[m.name] { l.append(m.value); metrics[m.name] = .list(l) } else { metrics[m.name] = .list([m.value]) }
+            }
+            info["metrics"] = .map(metrics)
+            info["cache_hit"] = .bool(hit)
+            callHooks(CRYS_HOOK_AFTER_STEP, info)
         }
         return (output, outputHash)
     }
@@ -159,6 +178,29 @@ public final class ReplicateRunner {
     /// Calls every hook that asked for `event`; hook failures are logged, never fatal.
     func callHooks(_ event: UInt32, _ info: OrderedDictionary<String, Value>) {
         HookDispatcher.call(plan.hooks, event: event, info: info, log: log)
+    }
+}
+
+/// The per-(replicate, condition) state a runner threads through its steps.
+final class ConditionScope {
+    let replicate: Int
+    let condition: String
+    let seed: UInt64
+    let context: RunContext
+    /// One call frame, reused by every step of the condition (they run one after another).
+    var frame: CallFrame?
+    /// The hooks' info map (experiment, replicate, condition, seed_used), when hooks want it.
+    var info: OrderedDictionary<String, Value> = [:]
+    /// Artifacts written by the current step, for its cache entry.
+    var written: OrderedDictionary<String, [UInt8]> = [:]
+    /// Provenance of the steps run so far.
+    var records: [StepRecord] = []
+
+    init(replicate: Int, condition: String, seed: UInt64, context: RunContext) {
+        self.replicate = replicate
+        self.condition = condition
+        self.seed = seed
+        self.context = context
     }
 }
 

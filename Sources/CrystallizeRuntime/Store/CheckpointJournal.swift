@@ -1,47 +1,93 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The per-replicate checkpoint journal of a run: one line per finished (replicate,
-/// condition), appended the moment it finishes.
+/// The per-replicate checkpoint journal of a run, which is also where its step-level
+/// provenance lives (provenance.json points at it; `ProvenanceDocument` expands it).
 ///
-/// Each line is `<sha256 of payload, 16 hex> <payload JSON>`. A line cut short by a crash or
-/// power loss fails its checksum and is ignored on reading, so nothing half-written is ever
-/// read back. Appends go straight to the kernel (surviving SIGKILL of the host); fdatasync
-/// is batched to at most one per `syncInterval`, trading a bounded window on power loss for
-/// not paying a disk flush per replicate.
+/// The file is a sequence of blocks: a 4-byte marker, the payload length (u32, little
+/// endian), the first 16 bytes of the payload's sha256, then the payload — binary outcome
+/// records (`ConditionOutcome.record`), each prefixed by its u32 length. A block cut short
+/// by a crash fails its checksum and is skipped on reading; the reader then looks for the next
+/// marker, so blocks appended after a torn one (by a resumed run) are still read.
+///
+/// Finished outcomes are buffered and written as one block when `flushInterval` has passed
+/// since the last write (at once if it already has; otherwise by a deferred flush), so a
+/// finished (replicate, condition) reaches the kernel — and survives SIGKILL of the host —
+/// within `flushInterval`, without a system call per replicate. fdatasync runs at most once
+/// per `syncInterval`, and on `sync()`: a bounded window on power loss, never a torn read.
 public final class CheckpointJournal {
     /// The journal file.
     public let path: String
     private var fd: Int32 = -1
     private let lock = NSLock()
-    private var lastSync = Date.distantPast
-    private let syncInterval: TimeInterval
+    private var pending = ByteWriter(capacity: 1 << 16)
+    private var pendingRecords = 0
+    private var lastFlush: UInt64 = 0
+    private var lastSync: UInt64 = 0
+    private var flushScheduled = false
+    private let flushInterval: UInt64
+    private let syncInterval: UInt64
+    /// Flush early when this much is buffered, whatever the time.
+    private let maximumBlock = 1 << 20
+
+    static let marker: [UInt8] = [0x1E, 0x43, 0x4A, 0x42]  // RS "CJB"
+    static let headerSize = 24
 
     /// Opens (creating) the journal for appending.
-    public init(path: String, syncInterval: TimeInterval = 0.05) throws {
+    public init(path: String, flushInterval: TimeInterval = 0.02, syncInterval: TimeInterval = 0.05) throws {
         self.path = path
-        self.syncInterval = syncInterval
+        self.flushInterval = UInt64(flushInterval * 1e9)
+        self.syncInterval = UInt64(syncInterval * 1e9)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot open checkpoint journal \(path): \(String(cString: strerror(errno)))") }
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
+        pending.bytes.append(contentsOf: [UInt8](repeating: 0, count: Self.headerSize))
     }
 
-    deinit { if fd >= 0 { fdatasync(fd); close(fd) } }
+    deinit {
+        lock.lock()
+        flushLocked()
+        if fd >= 0 { fdatasync(fd); close(fd) }
+        lock.unlock()
+    }
 
-    /// Appends one outcome; returns its encoded payload (reused as its provenance record).
-    @discardableResult
-    public func append(_ outcome: ConditionOutcome) -> [UInt8] {
-        let payload = outcome.encodedJSON()
-        var line = Array(ValueHash.hex(bytes: payload).utf8.prefix(16))
-        line.reserveCapacity(payload.count + 18)
-        line.append(32)
-        line.append(contentsOf: payload)
-        line.append(10)
+    /// Appends one finished outcome.
+    public func append(_ outcome: ConditionOutcome) {
         lock.lock(); defer { lock.unlock() }
-        line.withUnsafeBytes { b in
+        Self.appendRecord(outcome, to: &pending)
+        pendingRecords += 1
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now &- lastFlush >= flushInterval || pending.bytes.count >= maximumBlock {
+            flushLocked(now: now)
+        } else if !flushScheduled {
+            flushScheduled = true
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(flushInterval))) { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.flushScheduled = false
+                self.flushLocked()
+                self.lock.unlock()
+            }
+        }
+    }
+
+    /// Writes everything buffered and flushes it to disk.
+    public func sync() {
+        lock.lock(); defer { lock.unlock() }
+        flushLocked()
+        fdatasync(fd)
+        lastSync = DispatchTime.now().uptimeNanoseconds
+    }
+
+    private func flushLocked(now: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        lastFlush = now
+        guard pendingRecords > 0, fd >= 0 else { return }
+        Self.sealBlock(&pending.bytes)
+        pending.bytes.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
                 let n = write(fd, b.baseAddress! + off, b.count - off)
@@ -49,28 +95,78 @@ public final class CheckpointJournal {
                 off += n
             }
         }
-        let now = Date()
-        if now.timeIntervalSince(lastSync) >= syncInterval { fdatasync(fd); lastSync = now }
-        return payload
+        pending.bytes.removeSubrange(Self.headerSize...)
+        pendingRecords = 0
+        if now &- lastSync >= syncInterval { fdatasync(fd); lastSync = now }
     }
 
-    /// Flushes everything to disk.
-    public func sync() { lock.lock(); fdatasync(fd); lock.unlock() }
+    /// Fills in the header of a block whose payload follows `headerSize` reserved bytes.
+    private static func sealBlock(_ block: inout [UInt8]) {
+        let length = UInt32(block.count - headerSize)
+        let digest = block.withUnsafeBytes { SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
+        var header = marker
+        withUnsafeBytes(of: length.littleEndian) { header.append(contentsOf: $0) }
+        header.append(contentsOf: digest.prefix(16))
+        block.replaceSubrange(0..<headerSize, with: header)
+    }
 
-    /// Reads every intact line of the journal at `path` (later lines for the same
-    /// replicate and condition win). Returns the outcomes and how many damaged lines were skipped.
+    /// Appends `outcome`'s record with its u32 length in front, encoding in place (the length
+    /// is patched in afterwards, so the record is never built twice).
+    private static func appendRecord(_ outcome: ConditionOutcome, to w: inout ByteWriter) {
+        let at = w.bytes.count
+        w.bytes.append(contentsOf: [0, 0, 0, 0])
+        outcome.encode(into: &w)
+        let length = UInt32(w.bytes.count - at - 4)
+        w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: length.littleEndian, toByteOffset: at, as: UInt32.self) }
+    }
+
+    /// One whole journal holding `outcomes`, for a worker's result file.
+    static func encode(_ outcomes: [ConditionOutcome]) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes.append(contentsOf: [UInt8](repeating: 0, count: headerSize))
+        for o in outcomes { appendRecord(o, to: &w) }
+        sealBlock(&w.bytes)
+        return w.bytes
+    }
+
+    /// Reads every intact record of the journal at `path`, in order (a later record for the
+    /// same replicate and condition supersedes an earlier one). Returns the outcomes and how
+    /// many damaged regions were skipped.
     public static func read(_ path: String) -> (outcomes: [ConditionOutcome], damaged: Int) {
         guard let data = FileManager.default.contents(atPath: path) else { return ([], 0) }
+        return read(bytes: [UInt8](data))
+    }
+
+    static func read(bytes: [UInt8]) -> (outcomes: [ConditionOutcome], damaged: Int) {
         var outcomes: [ConditionOutcome] = []
         var damaged = 0
-        for raw in data.split(separator: 10, omittingEmptySubsequences: true) {
-            guard raw.count > 17, raw[raw.startIndex + 16] == 32 else { damaged += 1; continue }
-            let sum = String(decoding: raw.prefix(16), as: UTF8.self)
-            let payload = raw.dropFirst(17)
-            guard String(ValueHash.hex(bytes: Array(payload)).prefix(16)) == sum,
-                  let v = try? JSONText.parse(String(decoding: payload, as: UTF8.self)),
-                  let o = try? ConditionOutcome(json: v) else { damaged += 1; continue }
-            outcomes.append(o)
+        var inDamage = false
+        var i = 0
+        let n = bytes.count
+        func markDamaged() { if !inDamage { damaged += 1; inDamage = true } }
+        while i < n {
+            guard n - i >= headerSize, bytes[i..<(i + 4)].elementsEqual(marker) else { markDamaged(); i += 1; continue }
+            let length = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
+            let start = i + headerSize
+            guard length <= n - start,
+                  bytes.withUnsafeBytes({ SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }).prefix(16)
+                    .elementsEqual(bytes[(i + 8)..<(i + 24)]) else { markDamaged(); i += 1; continue }
+            inDamage = false
+            var r = ByteReader(bytes, from: start, to: start + length)
+            do {
+                while !r.isAtEnd {
+                    let size = try r.u32()
+                    let recordEnd = r.offset + size
+                    guard recordEnd <= start + length else { throw BinaryDecodingError(description: "record overruns its block") }
+                    var one = ByteReader(bytes, from: r.offset, to: recordEnd)
+                    outcomes.append(try ConditionOutcome(from: &one))
+                    _ = try r.raw(size)
+                }
+            } catch {
+                // A checksummed block that does not decode was written by something else.
+                damaged += 1
+            }
+            i = start + length
         }
         return (outcomes, damaged)
     }

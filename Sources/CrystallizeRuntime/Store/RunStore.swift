@@ -4,8 +4,13 @@ import OrderedCollections
 /// The on-disk layout of one experiment's runs, in crystallize-ml's shape:
 /// `data/<exp>/vN/{metadata.json,_manifest.json}`, `vN/<condition>/{results.json,.crystallize_complete}`,
 /// `vN/replicate_<r>/<condition>/<step>/<artifact>`; plus our `vN/provenance.json` and the
-/// checkpoint journal `vN/.crystallize_checkpoints.jsonl`.
+/// checkpoint journal `vN/replicates.journal`, which also holds the step records provenance.json names.
 public struct RunStore {
+    /// The checkpoint journal's file name inside a version folder.
+    public static let journalFileName = "replicates.journal"
+    /// The provenance document's file name inside a version folder.
+    public static let provenanceFileName = "provenance.json"
+
     /// `data/<exp>`.
     public let experimentDirectory: String
 
@@ -25,13 +30,13 @@ public struct RunStore {
     /// metadata.json of a version.
     public func metadataPath(_ v: Int) -> String { "\(versionDirectory(v))/metadata.json" }
     /// The checkpoint journal of a version.
-    public func journalPath(_ v: Int) -> String { "\(versionDirectory(v))/.crystallize_checkpoints.jsonl" }
+    public func journalPath(_ v: Int) -> String { "\(versionDirectory(v))/\(RunStore.journalFileName)" }
     /// results.json of a condition.
     public func resultsPath(_ v: Int, _ condition: String) -> String { "\(versionDirectory(v))/\(condition)/results.json" }
     /// The completion marker of a condition.
     public func markerPath(_ v: Int, _ condition: String) -> String { "\(versionDirectory(v))/\(condition)/.crystallize_complete" }
     /// provenance.json of a version.
-    public func provenancePath(_ v: Int) -> String { "\(versionDirectory(v))/provenance.json" }
+    public func provenancePath(_ v: Int) -> String { "\(versionDirectory(v))/\(RunStore.provenanceFileName)" }
     /// The strategies' private work folder of a version.
     public func workDirectory(_ v: Int) -> String { "\(versionDirectory(v))/.work" }
 

@@ -1,0 +1,107 @@
+import Foundation
+import OrderedCollections
+
+/// The binary record of a finished (replicate, condition): what the checkpoint journal, worker
+/// processes and worker result files carry. Written once per (replicate, condition) on the
+/// hot path, so it is a flat byte encoding with no intermediate tree.
+extension ConditionOutcome {
+    /// Appends this outcome's record to `w`.
+    func encode(into w: inout ByteWriter) {
+        w.varint(UInt64(replicate))
+        w.string(condition)
+        w.varint(seedUsed)
+        w.varint(UInt64(metrics.count))
+        for (name, values) in metrics {
+            w.string(name)
+            w.varint(UInt64(values.count))
+            for v in values { w.value(v) }
+        }
+        w.varint(UInt64(metricTags.count))
+        for (name, tags) in metricTags {
+            w.string(name)
+            w.varint(UInt64(tags.count))
+            for t in tags { w.string(t) }
+        }
+        w.varint(UInt64(steps.count))
+        for s in steps { s.encode(into: &w) }
+        if let f = failure { w.byte(1); w.string(f.step); w.string(f.message) } else { w.byte(0) }
+    }
+
+    /// This outcome's record alone.
+    var record: [UInt8] {
+        var w = ByteWriter()
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Reads one record.
+    init(from r: inout ByteReader) throws {
+        replicate = Int(try r.varint())
+        condition = try r.string()
+        seedUsed = try r.varint()
+        metrics = [:]
+        for _ in 0..<(try r.count()) {
+            let name = try r.string()
+            var values: [Value] = []
+            for _ in 0..<(try r.count()) { values.append(try r.value()) }
+            metrics[name] = values
+        }
+        metricTags = [:]
+        for _ in 0..<(try r.count()) {
+            let name = try r.string()
+            var tags: [String] = []
+            for _ in 0..<(try r.count()) { tags.append(try r.string()) }
+            metricTags[name] = tags
+        }
+        steps = []
+        for _ in 0..<(try r.count()) { steps.append(try StepRecord(from: &r)) }
+        failure = try r.byte() == 1 ? Failure(step: try r.string(), message: try r.string()) : nil
+    }
+
+    /// The record as one line of text (base64), for a streaming worker's stdout.
+    var wireLine: String { Data(record).base64EncodedString() }
+
+    /// Reads a line made by `wireLine`.
+    init(wireLine: String) throws {
+        guard let data = Data(base64Encoded: wireLine) else { throw BinaryDecodingError(description: "not a base64 outcome record") }
+        try self.init(record: [UInt8](data))
+    }
+
+    /// Reads a record made by `record`.
+    init(record: [UInt8]) throws {
+        var r = ByteReader(record)
+        try self.init(from: &r)
+        guard r.isAtEnd else { throw BinaryDecodingError(description: "trailing bytes after the record") }
+    }
+}
+
+extension StepRecord {
+    private static let cacheHitFlag: UInt8 = 1
+    private static let hashesFlag: UInt8 = 2
+
+    func encode(into w: inout ByteWriter) {
+        w.string(step)
+        let hashed = inputHash != nil && outputHash != nil
+        w.byte((cacheHit ? Self.cacheHitFlag : 0) | (hashed ? Self.hashesFlag : 0))
+        if hashed { w.string(inputHash!); w.string(outputHash!) }
+        w.varint(UInt64(reads.count))
+        for (k, v) in reads { w.string(k); w.value(v) }
+        w.varint(UInt64(writes.count))
+        for (k, v) in writes { w.string(k); w.value(v) }
+        w.varint(UInt64(metrics.count))
+        for m in metrics { w.string(m.name); w.value(m.value) }
+    }
+
+    init(from r: inout ByteReader) throws {
+        step = try r.string()
+        let flags = try r.byte()
+        cacheHit = flags & Self.cacheHitFlag != 0
+        if flags & Self.hashesFlag != 0 { inputHash = try r.string(); outputHash = try r.string() } else { inputHash = nil; outputHash = nil }
+        reads = [:]
+        for _ in 0..<(try r.count()) { let k = try r.string(); reads[k] = try r.value() }
+        writes = [:]
+        for _ in 0..<(try r.count()) { let k = try r.string(); writes[k] = try r.value() }
+        metrics = []
+        for _ in 0..<(try r.count()) { metrics.append(RecordedMetric(name: try r.string(), value: try r.value())) }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import OrderedCollections
+
+/// The whole provenance of a stored run: provenance.json joined with the step records of its
+/// checkpoint journal, as one document whose `runs` hold, per (replicate, condition), every
+/// step in crystallize-ml's record shape — resolved `params`, `step_hash`, `cache_hit`, data
+/// hashes when recorded, and `ctx_changes` with reads, wrote and metrics before/after.
+public enum ProvenanceDocument {
+    /// Loads and joins the provenance of the run in `versionDirectory`.
+    public static func load(versionDirectory: String) throws -> Value {
+        let path = "\(versionDirectory)/\(RunStore.provenanceFileName)"
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path) does not exist") }
+        guard case .map(var doc) = try JSONText.parseFile(path) else { throw StoreError("\(path) is not a JSON object") }
+        guard case .map(let records)? = doc["records"], case .string(let journalName)? = records["journal"],
+              records["format"] == .string(ProvenanceWriter.recordsFormat) else {
+            throw StoreError("\(path) names no step records in format \(ProvenanceWriter.recordsFormat) under \"records\"")
+        }
+        let journalPath = "\(versionDirectory)/\(journalName)"
+        guard FileManager.default.fileExists(atPath: journalPath) else { throw StoreError("\(journalPath), the step records \(path) names, does not exist") }
+        let (outcomes, damaged) = CheckpointJournal.read(journalPath)
+        if damaged > 0 { throw StoreError("\(journalPath) has \(damaged) damaged region(s); its provenance is incomplete") }
+        doc["runs"] = .list(runs(outcomes, header: doc))
+        return .map(doc)
+    }
+
+    /// The latest record of every (replicate, condition) the run holds, in replicate then
+    /// condition order, expanded.
+    static func runs(_ outcomes: [ConditionOutcome], header: OrderedDictionary<String, Value>) -> [Value] {
+        var conditions: [String] = []
+        if case .list(let cs)? = header["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
+        var replicates = Int.max
+        if case .int(let n)? = header["replicates"] { replicates = Int(n) }
+        var steps: [String: OrderedDictionary<String, Value>] = [:]
+        if case .list(let ps)? = header["pipeline"] {
+            for case .map(let p) in ps { if case .string(let name)? = p["name"] { steps[name] = p } }
+        }
+        var latest: [Int: [String: ConditionOutcome]] = [:]
+        for o in outcomes where o.replicate < replicates && conditions.contains(o.condition) { latest[o.replicate, default: [:]][o.condition] = o }
+        var out: [Value] = []
+        for r in latest.keys.sorted() {
+            for c in conditions { if let o = latest[r]?[c] { out.append(expand(o, steps: steps)) } }
+        }
+        return out
+    }
+
+    static func expand(_ o: ConditionOutcome, steps: [String: OrderedDictionary<String, Value>]) -> Value {
+        var metricsSoFar = OrderedDictionary<String, [Value]>()
+        var expanded: [Value] = []
+        for s in o.steps {
+            let info = steps[s.step] ?? [:]
+            var changes = OrderedDictionary<String, (before: [Value], after: [Value])>()
+            for m in s.metrics {
+                let before = changes[m.name]?.before ?? metricsSoFar[m.name] ?? []
+                changes[m.name] = (before, (changes[m.name]?.after ?? before) + [m.value])
+                metricsSoFar[m.name, default: []].append(m.value)
+            }
+            var step: OrderedDictionary<String, Value> = [
+                "step": .string(s.step), "params": .map(params(s, info: info)), "step_hash": info["step_hash"] ?? .null,
+            ]
+            if let i = s.inputHash, let h = s.outputHash { step["input_hash"] = .string(i); step["output_hash"] = .string(h) }
+            step["cache_hit"] = .bool(s.cacheHit)
+            step["ctx_changes"] = .map([
+                "reads": .map(s.reads),
+                "wrote": .map(s.writes.mapValues { .map(["before": .null, "after": $0]) }),
+                "metrics": .map(changes.mapValues { .map(["before": .list($0.before), "after": .list($0.after)]) }),
+            ])
+            expanded.append(.map(step))
+        }
+        var run: OrderedDictionary<String, Value> = [
+            "replicate": .int(Int64(o.replicate)), "condition": .string(o.condition), "seed_used": .int(Int64(o.seedUsed)),
+            "metrics": .map(o.metrics.mapValues { .list($0) }),
+            "metric_tags": .map(o.metricTags.mapValues { .list($0.map { .string($0) }) }),
+            "steps": .list(expanded),
+        ]
+        if let f = o.failure { run["error"] = .map(["step": .string(f.step), "message": .string(f.message)]) }
+        return .map(run)
+    }
+
+    /// The parameters the step was called with, resolved as the host resolved them: explicit,
+    /// else the value read from the context, else the declared default.
+    static func params(_ s: StepRecord, info: OrderedDictionary<String, Value>) -> OrderedDictionary<String, Value> {
+        guard case .list(let declared)? = info["declared_params"] else { return [:] }
+        var explicit: OrderedDictionary<String, Value> = [:]
+        if case .map(let e)? = info["params"] { explicit = e }
+        var defaults: OrderedDictionary<String, Value> = [:]
+        if case .map(let d)? = info["param_defaults"] { defaults = d }
+        var out = OrderedDictionary<String, Value>()
+        for case .string(let p) in declared {
+            if let v = explicit[p] ?? s.reads[p] ?? defaults[p] { out[p] = v }
+        }
+        return out
+    }
+}
