@@ -30,7 +30,7 @@ public struct CallServices {
 public final class CallFrame {
     let context: RunContext?
     var exportName: String
-    var params: OrderedDictionary<String, Value>
+    @exclusivity(unchecked) var params: OrderedDictionary<String, Value>
     /// The call's random stream, made on first use: most steps never draw.
     var rng: SeededGenerator {
         get {
@@ -41,7 +41,7 @@ public final class CallFrame {
         }
         set { stream = newValue }
     }
-    private var stream: SeededGenerator?
+    @exclusivity(unchecked) private var stream: SeededGenerator?
     private var streamSeed: UInt64 = 0
     private var streamLabels: (condition: String, step: String)?
 
@@ -52,10 +52,10 @@ public final class CallFrame {
         streamLabels = (condition, step)
     }
     var services: CallServices
-    var error: String?
-    private var arena: [ValueBox] = []
-    private var contextBoxes: [String: ValueBox] = [:]
-    var pendingError: Error?
+    @exclusivity(unchecked) var error: String?
+    @exclusivity(unchecked) private var arena: [ValueBox] = []
+    @exclusivity(unchecked) private var contextBoxes: [String: ValueBox] = [:]
+    @exclusivity(unchecked) var pendingError: Error?
 
     /// A frame for calling `exportName`.
     public init(exportName: String, context: RunContext?, params: OrderedDictionary<String, Value>,
@@ -88,7 +88,7 @@ public final class CallFrame {
         return b
     }
 
-    private var paramBoxList: [ValueBox?] = []
+    @exclusivity(unchecked) private var paramBoxList: [ValueBox?] = []
 
     /// `paramBox` for a borrowed C name, without building a Swift string: `param` is called
     /// on almost every step call, and a step has only a handful of parameters to compare.

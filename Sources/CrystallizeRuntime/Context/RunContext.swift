@@ -13,20 +13,20 @@ public struct ContextError: Error, CustomStringConvertible {
 /// Reads and writes are kept per step for provenance.
 public final class RunContext {
     /// Context keys and values, in insertion order.
-    public private(set) var values: OrderedDictionary<String, Value> = [:]
+    @exclusivity(unchecked) public private(set) var values: OrderedDictionary<String, Value> = [:]
     /// Metric name to recorded values, in recording order.
-    public private(set) var metrics: OrderedDictionary<String, [Value]> = [:]
+    @exclusivity(unchecked) public private(set) var metrics: OrderedDictionary<String, [Value]> = [:]
     /// Metric name to the tags it was recorded with.
-    public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
+    @exclusivity(unchecked) public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
-    public var currentStep: String = "<host>"
+    @exclusivity(unchecked) public var currentStep: String = "<host>"
     /// Keys read by the current step, with the values read.
-    public private(set) var reads: OrderedDictionary<String, Value> = [:]
+    @exclusivity(unchecked) public private(set) var reads: OrderedDictionary<String, Value> = [:]
     /// Keys written by the current step.
-    public private(set) var writes: [String] = []
+    @exclusivity(unchecked) public private(set) var writes: [String] = []
     /// Every metric value recorded, in order: a step's share is what it appended, which makes
     /// its provenance record without comparing metric lists before and after.
-    public private(set) var metricLog: [RecordedMetric] = []
+    @exclusivity(unchecked) public private(set) var metricLog: [RecordedMetric] = []
 
     /// An empty context.
     public init() {}

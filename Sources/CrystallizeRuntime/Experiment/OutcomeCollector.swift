@@ -9,8 +9,8 @@ final class OutcomeCollector: OutcomeSink {
     private let progress: ProgressReporter?
     private let conditionIndex: [String: Int]
     /// [condition][replicate], without step records: those live on in the journal.
-    private var table: [[ConditionOutcome?]]
-    private var finishedPerReplicate: [Int]
+    @exclusivity(unchecked) private var table: [[ConditionOutcome?]]
+    @exclusivity(unchecked) private var finishedPerReplicate: [Int]
     private(set) var failures = 0
 
     init(journal: CheckpointJournal?, progress: ProgressReporter?, conditions: [String], replicates: Int) {
@@ -30,7 +30,7 @@ final class OutcomeCollector: OutcomeSink {
     private func store(_ outcome: ConditionOutcome) -> Bool {
         guard let c = conditionIndex[outcome.condition], outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
         var slim = outcome
-        slim.steps = []
+        slim.encodedSteps = []
         table[c][outcome.replicate] = slim
         return true
     }

@@ -22,8 +22,8 @@ extension ConditionOutcome {
             w.varint(UInt64(tags.count))
             for t in tags { w.string(t) }
         }
-        w.varint(UInt64(steps.count))
-        for s in steps { s.encode(into: &w) }
+        w.varint(UInt64(stepCount))
+        w.bytes.append(contentsOf: encodedSteps)
         if let f = failure { w.byte(1); w.string(f.step); w.string(f.message) } else { w.byte(0) }
     }
 
@@ -53,8 +53,10 @@ extension ConditionOutcome {
             for _ in 0..<(try r.count()) { tags.append(try r.string()) }
             metricTags[name] = tags
         }
-        steps = []
-        for _ in 0..<(try r.count()) { steps.append(try StepRecord(from: &r)) }
+        stepCount = try r.count()
+        let stepsStart = r.offset
+        for _ in 0..<stepCount { _ = try StepRecord(from: &r) }
+        encodedSteps = Array(try r.slice(from: stepsStart))
         failure = try r.byte() == 1 ? Failure(step: try r.string(), message: try r.string()) : nil
     }
 
@@ -80,9 +82,16 @@ extension StepRecord {
     private static let hashesFlag: UInt8 = 2
 
     func encode(into w: inout ByteWriter) {
+        Self.encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
+                    writes: writes, metrics: metrics[...], into: &w)
+    }
+
+    /// Encodes a record from its parts, so the runner never builds a `StepRecord` on the hot path.
+    static func encode(step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: OrderedDictionary<String, Value>,
+                       writes: OrderedDictionary<String, Value>, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter) {
         w.string(step)
         let hashed = inputHash != nil && outputHash != nil
-        w.byte((cacheHit ? Self.cacheHitFlag : 0) | (hashed ? Self.hashesFlag : 0))
+        w.byte((cacheHit ? cacheHitFlag : 0) | (hashed ? hashesFlag : 0))
         if hashed { w.string(inputHash!); w.string(outputHash!) }
         w.varint(UInt64(reads.count))
         for (k, v) in reads { w.string(k); w.value(v) }

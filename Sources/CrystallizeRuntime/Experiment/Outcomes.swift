@@ -52,14 +52,25 @@ public struct ConditionOutcome: Equatable {
     public var metrics: OrderedDictionary<String, [Value]>
     /// Metric tags.
     public var metricTags: OrderedDictionary<String, [String]>
-    /// Per-step provenance.
-    public var steps: [StepRecord]
+    /// Its step records, encoded as the journal stores them: each is written once, as its
+    /// step finishes, travels as bytes, and is decoded only when provenance is read.
+    var encodedSteps: [UInt8]
+    /// How many step records `encodedSteps` holds.
+    var stepCount: Int
     /// The failure, if it failed.
     public var failure: Failure?
+
+    /// Per-step provenance, decoded.
+    public func steps() throws -> [StepRecord] {
+        var r = ByteReader(encodedSteps)
+        var out: [StepRecord] = []
+        for _ in 0..<stepCount { out.append(try StepRecord(from: &r)) }
+        return out
+    }
 
     /// A failed outcome with no metrics.
     public static func failed(replicate: Int, condition: String, seedUsed: UInt64, step: String, message: String) -> ConditionOutcome {
         ConditionOutcome(replicate: replicate, condition: condition, seedUsed: seedUsed, metrics: [:], metricTags: [:],
-                         steps: [], failure: Failure(step: step, message: message))
+                         encodedSteps: [], stepCount: 0, failure: Failure(step: step, message: message))
     }
 }

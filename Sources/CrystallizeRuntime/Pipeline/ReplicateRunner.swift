@@ -72,11 +72,11 @@ public final class ReplicateRunner {
             }
         } catch {
             return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                    metricTags: ctx.metricTags, steps: scope.records,
+                                    metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount,
                                     failure: Failure(step: current, message: "\(error)"))
         }
         return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                metricTags: ctx.metricTags, steps: scope.records, failure: nil)
+                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: nil)
     }
 
     static let nullHash = ValueHash.hex(Value.null)
@@ -143,7 +143,7 @@ public final class ReplicateRunner {
             frame.useStream(seed: scope.seed, condition: scope.condition, step: step.name)
             output = try await step.function.invoke(data: data, frame: frame)
         }
-        let added = metricMark < ctx.metricLog.count ? Array(ctx.metricLog[metricMark...]) : []
+        let added = ctx.metricLog[metricMark...]
         var writes = OrderedDictionary<String, Value>()
         for k in ctx.writes { writes[k] = ctx.values[k] }
         if !hit, let key = cacheKey, let cache {
@@ -153,8 +153,9 @@ public final class ReplicateRunner {
             cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: scope.written, metricTags: tags))
         }
         let outputHash = plan.recordsDataHashes ? ValueHash.hex(output) : nil
-        scope.records.append(StepRecord(step: step.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash,
-                                        reads: ctx.reads, writes: writes, metrics: added))
+        StepRecord.encode(step: step.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
+                          writes: writes, metrics: added, into: &scope.records)
+        scope.stepCount += 1
         if stepHooks {
             var info = scope.info
             info["step"] = .string(step.name)
@@ -188,13 +189,15 @@ final class ConditionScope {
     let seed: UInt64
     let context: RunContext
     /// One call frame, reused by every step of the condition (they run one after another).
-    var frame: CallFrame?
+    @exclusivity(unchecked) var frame: CallFrame?
     /// The hooks' info map (experiment, replicate, condition, seed_used), when hooks want it.
-    var info: OrderedDictionary<String, Value> = [:]
+    @exclusivity(unchecked) var info: OrderedDictionary<String, Value> = [:]
     /// Artifacts written by the current step, for its cache entry.
-    var written: OrderedDictionary<String, [UInt8]> = [:]
-    /// Provenance of the steps run so far.
-    var records: [StepRecord] = []
+    @exclusivity(unchecked) var written: OrderedDictionary<String, [UInt8]> = [:]
+    /// Provenance of the steps run so far, encoded as each finishes.
+    @exclusivity(unchecked) var records = ByteWriter(capacity: 256)
+    /// How many step records `records` holds.
+    var stepCount = 0
 
     init(replicate: Int, condition: String, seed: UInt64, context: RunContext) {
         self.replicate = replicate

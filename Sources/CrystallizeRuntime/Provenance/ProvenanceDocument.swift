@@ -19,13 +19,13 @@ public enum ProvenanceDocument {
         guard FileManager.default.fileExists(atPath: journalPath) else { throw StoreError("\(journalPath), the step records \(path) names, does not exist") }
         let (outcomes, damaged) = CheckpointJournal.read(journalPath)
         if damaged > 0 { throw StoreError("\(journalPath) has \(damaged) damaged region(s); its provenance is incomplete") }
-        doc["runs"] = .list(runs(outcomes, header: doc))
+        doc["runs"] = .list(try runs(outcomes, header: doc))
         return .map(doc)
     }
 
     /// The latest record of every (replicate, condition) the run holds, in replicate then
     /// condition order, expanded.
-    static func runs(_ outcomes: [ConditionOutcome], header: OrderedDictionary<String, Value>) -> [Value] {
+    static func runs(_ outcomes: [ConditionOutcome], header: OrderedDictionary<String, Value>) throws -> [Value] {
         var conditions: [String] = []
         if case .list(let cs)? = header["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
         var replicates = Int.max
@@ -38,15 +38,15 @@ public enum ProvenanceDocument {
         for o in outcomes where o.replicate < replicates && conditions.contains(o.condition) { latest[o.replicate, default: [:]][o.condition] = o }
         var out: [Value] = []
         for r in latest.keys.sorted() {
-            for c in conditions { if let o = latest[r]?[c] { out.append(expand(o, steps: steps)) } }
+            for c in conditions { if let o = latest[r]?[c] { out.append(try expand(o, steps: steps)) } }
         }
         return out
     }
 
-    static func expand(_ o: ConditionOutcome, steps: [String: OrderedDictionary<String, Value>]) -> Value {
+    static func expand(_ o: ConditionOutcome, steps: [String: OrderedDictionary<String, Value>]) throws -> Value {
         var metricsSoFar = OrderedDictionary<String, [Value]>()
         var expanded: [Value] = []
-        for s in o.steps {
+        for s in try o.steps() {
             let info = steps[s.step] ?? [:]
             var changes = OrderedDictionary<String, (before: [Value], after: [Value])>()
             for m in s.metrics {

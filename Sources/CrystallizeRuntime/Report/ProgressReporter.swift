@@ -31,6 +31,7 @@ public final class ProgressReporter {
     public static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
     func conditionFinished(failed: Bool, replicateDone: Bool) {
+        guard enabled else { return }
         lock.lock()
         conditionsDone += 1
         if failed { errors += 1 }

@@ -23,9 +23,9 @@ public final class CheckpointJournal {
     public let path: String
     private var fd: Int32 = -1
     private let lock = NSLock()
-    private var pending = ByteWriter(capacity: 1 << 16)
-    private var pendingRecords = 0
-    private var lastFlush: UInt64 = 0
+    @exclusivity(unchecked) private var pending = ByteWriter(capacity: 1 << 16)
+    @exclusivity(unchecked) private var pendingRecords = 0
+    @exclusivity(unchecked) private var lastFlush: UInt64 = 0
     private var lastSync: UInt64 = 0
     private var flushScheduled = false
     private let flushInterval: UInt64

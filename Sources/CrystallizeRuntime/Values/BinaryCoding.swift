@@ -117,6 +117,12 @@ struct ByteReader {
         return bytes[offset..<(offset + n)]
     }
 
+    /// The bytes from `start` to the current offset.
+    func slice(from start: Int) throws -> ArraySlice<UInt8> {
+        guard start <= offset else { throw BinaryDecodingError(description: "bad slice") }
+        return bytes[start..<offset]
+    }
+
     mutating func string() throws -> String {
         let n = try count()
         return String(decoding: try raw(n), as: UTF8.self)
