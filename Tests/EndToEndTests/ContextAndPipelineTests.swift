@@ -68,8 +68,7 @@ final class ContextAndPipelineTests: XCTestCase {
             XCTAssertEqual(tags["twice"], ["probe", "first", "second"])
             XCTAssertNil(tags["seed_seen"], "untagged metrics carry no tags")
         }
-        let seeds = try XCTUnwrap(fx.object("\(fx.version("host"))/provenance.json")["seeds"] as? [String: [Int]])
-        XCTAssertEqual(seeds["baseline"], expected.map { Int($0) })
+        XCTAssertEqual(runs.filter { $0["condition"] as? String == "baseline" }.compactMap { $0["seed_used"] as? Int }, expected.map { Int($0) })
     }
 
     func testTagsSurviveACachedRerun() throws {
@@ -221,8 +220,8 @@ final class ContextAndPipelineTests: XCTestCase {
         XCTAssertEqual(meta["seed"] as? Int, 99)
         XCTAssertEqual(meta["conditions"] as? [String], ["baseline", "a", "c"], "config order, baseline always")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(v)/b"))
-        let prov = fx.object("\(v)/provenance.json")
-        XCTAssertEqual((prov["seeds"] as? [String: [Int]])?["a"], [99, 99 + 31337, 99 + 2 * 31337])
+        let runs = Harness.provenance("over", dataDir: "elsewhere/out", in: fx.dir)?["runs"] as? [[String: Any]] ?? []
+        XCTAssertEqual(runs.filter { $0["condition"] as? String == "a" }.compactMap { $0["seed_used"] as? Int }, [99, 99 + 31337, 99 + 2 * 31337])
         let results = Harness.json("\(v)/c/results.json") as? [String: Any]
         XCTAssertEqual((results?["metrics"] as? [String: [Double]])?["c_sum"], [22, 22, 22])
     }

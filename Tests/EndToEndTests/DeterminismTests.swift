@@ -9,6 +9,7 @@ final class DeterminismTests: XCTestCase {
     name: noisy
     replicates: 6
     seed: 42
+    data_hashes: true
     datasource: numbers
     steps:
       - add_delta
@@ -64,7 +65,7 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(Array(all["total"]?.prefix(4) ?? []), few["total"])
         // Provenance hashes agree step by step too (same inputs, same outputs).
         let hashes = { (data: String) -> [String] in
-            let prov = Harness.json("\(fx.dir)/\(data)/noisy/v0/provenance.json") as? [String: Any]
+            let prov = Harness.provenance("noisy", dataDir: data, in: fx.dir)
             let run = (prov?["runs"] as? [[String: Any]])?.first { $0["replicate"] as? Int == 3 && $0["condition"] as? String == "baseline" }
             return (run?["steps"] as? [[String: Any]])?.compactMap { $0["output_hash"] as? String } ?? []
         }

@@ -74,10 +74,10 @@ final class GraphResumeTests: XCTestCase {
         assertBothRerun(g, because: "metadata.json is missing") { g.remove("\(g.version("producer"))/metadata.json") }
         assertBothRerun(g, because: "completion marker is missing") {
             g.remove("\(g.version("producer"))/add_ten/.crystallize_complete")
-            g.remove("\(g.version("producer"))/.crystallize_checkpoints.jsonl")
+            g.remove("\(g.version("producer"))/replicates.journal")
         }
         g.remove("\(g.version("consumer"))/double/.crystallize_complete")
-        g.remove("\(g.version("consumer"))/.crystallize_checkpoints.jsonl")
+        g.remove("\(g.version("consumer"))/replicates.journal")
         let o = g.resume()
         XCTAssertEqual(loaded(o, "producer"), true)
         XCTAssertTrue(reason(o, "consumer").contains("completion marker"), reason(o, "consumer"))

@@ -32,9 +32,10 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(prov["replicates"] as? Int, 3)
         XCTAssertEqual(prov["outcome"] as? String, "failed")
         XCTAssertNotNil(prov["pipeline_signature"] as? String)
-        let seeds = try XCTUnwrap(prov["seeds"] as? [String: [Int]])
-        XCTAssertEqual(seeds["baseline"], [5, 5 + 31337, 5 + 2 * 31337])
-        XCTAssertEqual(seeds["add_ten"], seeds["baseline"])
+        XCTAssertEqual(prov["conditions"] as? [String], ["baseline", "add_ten"])
+        XCTAssertEqual(prov["data_hashes"] as? Bool, true, "a cached step (add_delta) needs data hashes")
+        XCTAssertEqual((prov["records"] as? [String: Any])?["journal"] as? String, "replicates.journal")
+        XCTAssertNil(prov["runs"], "step records stay in the journal, not copied into provenance.json")
         let host = try XCTUnwrap(prov["host"] as? [String: Any])
         XCTAssertNotNil(host["version"] as? String)
         XCTAssertNotNil(host["hostname"] as? String)
@@ -45,8 +46,11 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertNotNil(prov["started"] as? String)
         XCTAssertNotNil(prov["finished"] as? String)
 
-        let runs = try XCTUnwrap(prov["runs"] as? [[String: Any]])
+        let joined = try XCTUnwrap(Harness.provenance("prov", in: dir))
+        XCTAssertEqual(joined["experiment"] as? String, "prov")
+        let runs = try XCTUnwrap(joined["runs"] as? [[String: Any]])
         XCTAssertEqual(runs.count, 6)
+        XCTAssertEqual(runs.filter { $0["condition"] as? String == "baseline" }.compactMap { $0["seed_used"] as? Int }, [5, 5 + 31337, 5 + 2 * 31337])
         let first = try XCTUnwrap(runs.first { $0["condition"] as? String == "add_ten" && $0["replicate"] as? Int == 0 })
         let steps = try XCTUnwrap(first["steps"] as? [[String: Any]])
         XCTAssertEqual(steps.map { $0["step"] as? String }, ["numbers", "add_delta", "c_add", "record_metric", "c_crash"])
@@ -66,6 +70,17 @@ final class ProvenanceTests: XCTestCase {
         // crystallize-ml's files stay crystallize-ml's: results.json is {"metrics": ...} (+ errors).
         let results = try XCTUnwrap(Harness.json("\(dir)/data/prov/v0/baseline/results.json") as? [String: Any])
         XCTAssertEqual(Set(results.keys), ["metrics", "errors"])
+    }
+
+    func testDataHashesAreRecordedOnlyWhenCachingOrAskedFor() throws {
+        let r = Harness.run(plugins + ["run", "experiments/prov", "--no-cache"], in: dir)
+        XCTAssertEqual(r.status, 1, r.output)
+        let joined = try XCTUnwrap(Harness.provenance("prov", in: dir))
+        XCTAssertEqual(joined["data_hashes"] as? Bool, false)
+        let steps = try XCTUnwrap((joined["runs"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.count, 5)
+        XCTAssertTrue(steps.allSatisfy { $0["input_hash"] == nil && $0["output_hash"] == nil && ($0["step_hash"] as? String)?.count == 64 })
+        XCTAssertEqual((steps[1]["params"] as? [String: Any])?["delta"] as? Double, 0.0, "the declared default, resolved from provenance.json")
     }
 
     func testShowPrintsResultsAndTreeWithoutPlugins() throws {

@@ -1,3 +1,4 @@
+import CrystallizeRuntime
 import Foundation
 import XCTest
 
@@ -92,7 +93,7 @@ final class ResumeTests: XCTestCase {
         }
         _ = try resume()
         try FileManager.default.removeItem(atPath: "\(dir)/data/res/v0/add_ten/.crystallize_complete")
-        try FileManager.default.removeItem(atPath: "\(dir)/data/res/v0/.crystallize_checkpoints.jsonl")
+        try FileManager.default.removeItem(atPath: "\(dir)/data/res/v0/replicates.journal")
         let j = try resume()
         XCTAssertTrue((j["rerun_reason"] as? String ?? "").contains("completion marker"), "\(j)")
     }
@@ -131,8 +132,9 @@ final class ResumeTests: XCTestCase {
             Thread.sleep(forTimeInterval: delay)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            let journal = Harness.read("\(dir)/\(data)/res/v0/.crystallize_checkpoints.jsonl")
-            let saved = journal.split(separator: "\n").count
+            let (records, damaged) = CheckpointJournal.read("\(dir)/\(data)/res/v0/replicates.journal")
+            XCTAssertEqual(damaged, 0, "a kill never leaves a damaged block")
+            let saved = records.count
             XCTAssertGreaterThan(saved, 0, "some replicates were checkpointed before the kill")
             let r = Harness.run(plugins + ["run", "experiments/res", "--data-dir", data, "--strategy", "resume", "--json"], in: dir)
             XCTAssertEqual(r.status, 0, r.output)
@@ -145,19 +147,27 @@ final class ResumeTests: XCTestCase {
         }
     }
 
-    func testTornCheckpointLineIsIgnored() throws {
+    func testTornCheckpointBlockIsIgnored() throws {
         let (p, _, _) = Harness.start(plugins + ["run", "experiments/res", "--quiet"], in: dir)
         p.waitUntilExit()
         try FileManager.default.removeItem(atPath: "\(dir)/data/res/v0/baseline/.crystallize_complete")
-        // Simulate a power cut mid-append: a half-written last line.
-        let journal = "\(dir)/data/res/v0/.crystallize_checkpoints.jsonl"
+        // Simulate a power cut mid-append: a half-written last block.
+        let journal = "\(dir)/data/res/v0/replicates.journal"
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
         h.seekToEndOfFile()
-        h.write("0123456789abcdef {\"replicate\": 3, \"condi".data(using: .utf8)!)
+        h.write(Data([0x1E, 0x43, 0x4A, 0x42, 200, 0, 0, 0] + Array(repeating: 7, count: 40)))
         try h.close()
+        XCTAssertEqual(CheckpointJournal.read(journal).damaged, 1)
         let r = Harness.run(plugins + ["run", "experiments/res", "--strategy", "resume", "--json"], in: dir)
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stderr.contains("damaged checkpoint line"), r.output)
+        XCTAssertTrue(r.stderr.contains("damaged checkpoint region"), r.output)
+        // The resumed run appended after the torn block; a reader still finds every record.
+        let (records, damaged) = CheckpointJournal.read(journal)
+        XCTAssertEqual(damaged, 1)
+        XCTAssertTrue(records.contains { $0.condition == "baseline" }, "blocks after the torn one are read")
+        let joined = try XCTUnwrap(Harness.provenance("res", in: dir), "provenance still reads past the torn block")
+        XCTAssertEqual(joined["records_damaged"] as? Int, 1, "and says a region was unreadable")
+        XCTAssertEqual((joined["runs"] as? [[String: Any]])?.count, 16, "every (replicate, condition) has its record")
     }
 }
 

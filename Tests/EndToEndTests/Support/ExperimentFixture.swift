@@ -53,9 +53,13 @@ struct ExperimentFixture {
         return (results["metrics"] as? [String: Any])?[name] as? [Double]
     }
 
-    /// provenance.json's `runs`.
+    /// The run's step records (`runs`), as `show --provenance` joins them from the journal.
     func provenanceRuns(_ experiment: String, file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
-        object("\(version(experiment))/provenance.json", file: file, line: line)["runs"] as? [[String: Any]] ?? []
+        guard let runs = Harness.provenance(experiment, in: dir)?["runs"] as? [[String: Any]] else {
+            XCTFail("show --provenance \(experiment) printed no runs", file: file, line: line)
+            return []
+        }
+        return runs
     }
 
     /// Every file and folder under `root` (relative paths) with each file's bytes: what a

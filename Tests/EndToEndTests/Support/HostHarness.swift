@@ -117,6 +117,16 @@ enum Harness {
     }
 
     /// Parses a JSON file written by the host.
+    /// The whole provenance of a stored run as `crystallize-host show --provenance` prints it
+    /// (provenance.json joined with the journal's step records), or nil if it fails.
+    static func provenance(_ experiment: String, dataDir: String = "data", in directory: String) -> [String: Any]? {
+        let r = run(["show", experiment, "--data-dir", dataDir, "--provenance"], in: directory)
+        guard r.status == 0 else { return nil }
+        let text = r.stdout.replacingOccurrences(of: "-Infinity", with: "null")
+            .replacingOccurrences(of: "Infinity", with: "null").replacingOccurrences(of: "NaN", with: "null")
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
     static func json(_ path: String) -> Any? {
         guard let d = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONSerialization.jsonObject(with: d, options: [.fragmentsAllowed])
