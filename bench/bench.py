@@ -139,6 +139,18 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def marginal(b: Bench, sizes: list) -> list:
+    """The cost of one more replicate: the slope between the two largest sizes, which leaves
+    start-up out. Reported beside wall time / replicates, never instead of it."""
+    if len(sizes) < 2:
+        return []
+    small, big = sorted(sizes)[-2:]
+    slope = {e: (b.find(e, "trivial", big, "serial") - b.find(e, "trivial", small, "serial")) / (big - small) for e in (ML, HOST)}
+    return [f"- Marginal cost of one more replicate, serial ((time at {big:,} - time at {small:,}) / {big - small:,}, start-up "
+            f"left out): crystallize-ml {1e3 * slope[ML]:.3f} ms, crystallize-host {1e3 * slope[HOST]:.4f} ms, "
+            f"{slope[ML] / slope[HOST]:.1f}x lower."]
+
+
 def render(b: Bench, started: str, where: str, resumed: float) -> str:
     """The Markdown table and the targets, as pasted into docs/readme-sections/benchmarks.md."""
     a, w = b.args, b.args.workers
@@ -160,6 +172,7 @@ def render(b: Bench, started: str, where: str, resumed: float) -> str:
             f"- Per-replicate overhead at {big:,} replicates, serial (wall time / replicates, nothing subtracted): "
             f"crystallize-ml {1e3 * ml:.3f} ms, crystallize-host {1e3 * host:.4f} ms, {ml / host:.1f}x lower. "
             f"Target 100x: {verdict(ml / host >= 100)}.",
+            *marginal(b, a.replicates),
             f"- CPU-bound: {n} replicates x 2 conditions, `burn` calibrated to {BURN_MS:g} ms a call (host `ms: "
             f"{b.host_burn_ms}`, Python {b.py_burn_iterations:,} iterations); measured per call from cpu minus trivial "
             f"serial: crystallize-ml {per_call[ML]:.2f} ms, crystallize-host {per_call[HOST]:.2f} ms.",

@@ -18,7 +18,19 @@ public enum ProvenanceDocument {
         let journalPath = "\(versionDirectory)/\(journalName)"
         guard FileManager.default.fileExists(atPath: journalPath) else { throw StoreError("\(journalPath), the step records \(path) names, does not exist") }
         let (outcomes, damaged) = CheckpointJournal.read(journalPath)
-        doc["runs"] = .list(try runs(outcomes, header: doc))
+        let joined = try runs(outcomes, header: doc)
+        // crystallize-ml's provenance lists each condition's replicate seeds; rebuilt from the records.
+        var seeds = OrderedDictionary<String, Value>()
+        if case .list(let cs)? = doc["conditions"] {
+            for case .string(let c) in cs {
+                seeds[c] = .list(joined.compactMap { run in
+                    guard case .map(let m) = run, m["condition"] == .string(c) else { return nil }
+                    return m["seed_used"]
+                })
+            }
+        }
+        doc["seeds"] = .map(seeds)
+        doc["runs"] = .list(joined)
         // A torn block is what a crash leaves; a resumed run re-ran what it held. Say so, do not fail.
         if damaged > 0 { doc["records_damaged"] = .int(Int64(damaged)) }
         return .map(doc)
