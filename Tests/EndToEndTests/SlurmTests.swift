@@ -50,7 +50,7 @@ final class SlurmTests: XCTestCase {
 
     func replicatesWithResults(_ submission: String) -> Set<Int> {
         Set(((try? FileManager.default.contentsOfDirectory(atPath: submission)) ?? []).compactMap {
-            $0.hasPrefix("result_") && $0.hasSuffix(".json") ? Int($0.dropFirst(7).dropLast(5)) : nil
+            $0.hasPrefix("result_") && $0.hasSuffix(".outcomes") ? Int($0.dropFirst("result_".count).dropLast(".outcomes".count)) : nil
         })
     }
 
