@@ -47,7 +47,9 @@ public enum RunViewer {
         lines.append(Summary.table(rows))
         let provPath = store.provenancePath(v)
         guard FileManager.default.fileExists(atPath: provPath) else { lines.append("(no provenance.json)"); return lines.joined(separator: "\n") }
-        guard case .map(let prov) = try JSONText.parseFile(provPath) else { throw StoreError("\(provPath) is not a JSON object") }
+        // With a tree, read provenance.json once, joined with its step records.
+        let document = tree == nil ? try JSONText.parseFile(provPath) : try ProvenanceDocument.load(versionDirectory: store.versionDirectory(v))
+        guard case .map(let prov) = document else { throw StoreError("\(provPath) is not a JSON object") }
         if case .list(let hs)? = prov["hypotheses"] {
             for case .map(let h) in hs {
                 let best: String
@@ -58,8 +60,7 @@ public enum RunViewer {
         if let tree {
             let order = tree.split(separator: ">").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             for l in order where !levels.contains(l) { throw StoreError("--tree level '\(l)' is not one of: \(levels.joined(separator: ", "))") }
-            guard case .map(let joined) = try ProvenanceDocument.load(versionDirectory: store.versionDirectory(v)),
-                  case .list(let runs)? = joined["runs"] else { throw StoreError("\(provPath) has no runs") }
+            guard case .list(let runs)? = prov["runs"] else { throw StoreError("\(provPath) has no runs") }
             lines.append("")
             lines.append(contentsOf: try renderTree(runs: runs, order: order))
         }

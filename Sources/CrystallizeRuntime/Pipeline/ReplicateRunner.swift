@@ -53,6 +53,7 @@ public final class ReplicateRunner {
             callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
         }
         var current = "<datasource>"
+        var failure: Failure? = nil
         do {
             var data: Value
             // Each step's output hash is the next step's input hash: hash every value once.
@@ -71,12 +72,10 @@ public final class ReplicateRunner {
                 (data, dataHash) = try await call(step, data: data, inputHash: dataHash, scope: scope)
             }
         } catch {
-            return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                    metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount,
-                                    failure: Failure(step: current, message: "\(error)"))
+            failure = Failure(step: current, message: "\(error)")
         }
         return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: nil)
+                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
     }
 
     static let nullHash = ValueHash.hex(Value.null)
@@ -146,9 +145,9 @@ public final class ReplicateRunner {
         let added = ctx.metricLog[metricMark...]
         var writes = OrderedDictionary<String, Value>()
         for k in ctx.writes { writes[k] = ctx.values[k] }
+        // This step's metric values by name, for the cache entry and the hooks (not built otherwise).
+        let newMetrics = (cacheKey != nil && !hit) || stepHooks ? Self.grouped(added) : [:]
         if !hit, let key = cacheKey, let cache {
-            var newMetrics = OrderedDictionary<String, [Value]>()
-            for m in added { newMetrics[m.name, default: []].append(m.value) }
             let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
             cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: scope.written, metricTags: tags))
         }
@@ -159,15 +158,17 @@ public final class ReplicateRunner {
         if stepHooks {
             var info = scope.info
             info["step"] = .string(step.name)
-            var metrics = OrderedDictionary<String, Value>()
-            for m in added {
-                if case .list(var l)? = metrics[m.name] { l.append(m.value); metrics[m.name] = .list(l) } else { metrics[m.name] = .list([m.value]) }
-            }
-            info["metrics"] = .map(metrics)
+            info["metrics"] = .map(newMetrics.mapValues { .list($0) })
             info["cache_hit"] = .bool(hit)
             callHooks(CRYS_HOOK_AFTER_STEP, info)
         }
         return (output, outputHash)
+    }
+
+    static func grouped(_ metrics: ArraySlice<RecordedMetric>) -> OrderedDictionary<String, [Value]> {
+        var out = OrderedDictionary<String, [Value]>()
+        for m in metrics { out[m.name, default: []].append(m.value) }
+        return out
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {

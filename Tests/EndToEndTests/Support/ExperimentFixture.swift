@@ -38,9 +38,7 @@ struct ExperimentFixture {
     /// A JSON object written by the host, or a test failure. The host writes non-finite
     /// numbers as Python's json module does (NaN, Infinity); they are read here as null.
     func object(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> [String: Any] {
-        let text = Harness.read(path).replacingOccurrences(of: "-Infinity", with: "null")
-            .replacingOccurrences(of: "Infinity", with: "null").replacingOccurrences(of: "NaN", with: "null")
-        guard let o = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+        guard let o = Harness.hostJSONObject(Harness.read(path)) else {
             XCTFail("\(path) is missing or not a JSON object", file: file, line: line)
             return [:]
         }

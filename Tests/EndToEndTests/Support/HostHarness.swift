@@ -122,7 +122,13 @@ enum Harness {
     static func provenance(_ experiment: String, dataDir: String = "data", in directory: String) -> [String: Any]? {
         let r = run(["show", experiment, "--data-dir", dataDir, "--provenance"], in: directory)
         guard r.status == 0 else { return nil }
-        let text = r.stdout.replacingOccurrences(of: "-Infinity", with: "null")
+        return hostJSONObject(r.stdout)
+    }
+
+    /// A JSON object as the host writes it: non-finite numbers in Python's spelling (NaN,
+    /// Infinity), read here as null.
+    static func hostJSONObject(_ text: String) -> [String: Any]? {
+        let text = text.replacingOccurrences(of: "-Infinity", with: "null")
             .replacingOccurrences(of: "Infinity", with: "null").replacingOccurrences(of: "NaN", with: "null")
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
