@@ -12,7 +12,11 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
                     params: [.i64("count", default: 3, doc: "How many numbers"), .f64("noise", default: 1.0, doc: "Noise standard deviation")]) { ctx in
             let count = Int(ctx.param("count")!.int)
             let noise = ctx.double("noise")
-            return ctx.make((0..<count).map { Double($0 + 1) + ctx.normal(sd: noise) })
+            // Filled in place: the array the host made is the one the next step reads.
+            let numbers = ctx.makeArray(count: count)
+            let values = numbers.doubles!
+            for i in values.indices { values[i] = Double(i + 1) + ctx.normal(sd: noise) }
+            return numbers
         }
         .step("add_delta", doc: "Adds delta to every number, in place", params: [.f64("delta", default: 0, doc: "Amount to add")], cacheable: true) { ctx, data in
             guard let values = data.doubles else { throw PluginFailure("add_delta expects an f64 array, got type \(data.type)") }
@@ -21,7 +25,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             return data
         }
         .step("record_metric", doc: "Records the sum of the numbers as metric 'total'") { ctx, data in
-            ctx.record("total", data.numbers.reduce(0, +))
+            ctx.record("total", data.doubles?.reduce(0, +) ?? data.numbers.reduce(0, +))
             return data
         }
         .typedStep("scale", doc: "Multiplies every number by factor (a @_cdecl Swift function called through libffi)",

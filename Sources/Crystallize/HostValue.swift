@@ -25,7 +25,7 @@ public struct HostValue {
     /// Element `i` of a list.
     public subscript(i: Int) -> HostValue? { HostValue(hostTable.pointee.list_at(raw, i)) }
     /// Entry `key` of a map.
-    public subscript(key: String) -> HostValue? { HostValue(hostTable.pointee.map_get(raw, key)) }
+    public subscript(key: String) -> HostValue? { HostValue(key.withCString { hostTable.pointee.map_get(raw, $0) }) }
     /// The elements of an f64 array, readable and writable in place (no copy).
     public var doubles: UnsafeMutableBufferPointer<Double>? {
         var n = 0

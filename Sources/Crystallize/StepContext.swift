@@ -8,35 +8,40 @@ public struct StepContext {
     private var h: crys_host { hostTable.pointee }
 
     /// A context value ("replicate", "condition", "seed_used", treatment keys, ...).
-    public func get(_ key: String) -> HostValue? { HostValue(h.ctx_get(raw, key)) }
+    public func get(_ key: String) -> HostValue? { HostValue(key.withCString { h.ctx_get(raw, $0) }) }
     /// Adds a context key; overwriting an existing key throws (keys are add-only).
     public func add(_ key: String, _ value: HostValue) throws {
-        if h.ctx_add(raw, key, value.raw) != CRYS_OK { throw PluginFailure("cannot add context key '\(key)'") }
+        if key.withCString({ h.ctx_add(raw, $0, value.raw) }) != CRYS_OK { throw PluginFailure("cannot add context key '\(key)'") }
     }
     /// A resolved parameter (explicit, context, or default).
-    public func param(_ name: String) -> HostValue? { HostValue(h.param(raw, name)) }
+    public func param(_ name: String) -> HostValue? { HostValue(name.withCString { h.param(raw, $0) }) }
     /// A numeric parameter.
     public func double(_ name: String) -> Double { param(name)?.double ?? .nan }
     /// Records a metric value.
     public func record(_ metric: String, _ value: Double, tags: [String] = []) {
+        let v = make(value).raw
+        if tags.isEmpty {
+            _ = metric.withCString { h.record_metric(raw, $0, v, nil, 0) }
+            return
+        }
         var cTags = tags.map { UnsafePointer(strdup($0)) }
         defer { cTags.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
         _ = cTags.withUnsafeMutableBufferPointer { buf in
-            buf.withMemoryRebound(to: UnsafePointer<CChar>?.self) { h.record_metric(raw, metric, make(value).raw, $0.baseAddress, tags.count) }
+            buf.withMemoryRebound(to: UnsafePointer<CChar>?.self) { h.record_metric(raw, metric, v, $0.baseAddress, tags.count) }
         }
     }
     /// Writes an artifact file for this replicate, condition and step.
     public func writeArtifact(_ name: String, _ bytes: [UInt8]) throws {
-        if bytes.withUnsafeBytes({ h.write_artifact(raw, name, $0.baseAddress, bytes.count) }) != CRYS_OK {
+        if bytes.withUnsafeBytes({ b in name.withCString { h.write_artifact(raw, $0, b.baseAddress, bytes.count) } }) != CRYS_OK {
             throw PluginFailure("cannot write artifact '\(name)'")
         }
     }
     /// Writes a declared output through its configured writer.
     public func writeOutput(_ name: String, _ value: HostValue) throws {
-        if h.write_output(raw, name, value.raw) != CRYS_OK { throw PluginFailure("cannot write output '\(name)'") }
+        if name.withCString({ h.write_output(raw, $0, value.raw) }) != CRYS_OK { throw PluginFailure("cannot write output '\(name)'") }
     }
     /// Logs a line.
-    public func log(_ message: String, level: Int32 = CRYS_LOG_INFO) { h.log(raw, level, message) }
+    public func log(_ message: String, level: Int32 = CRYS_LOG_INFO) { message.withCString { h.log(raw, level, $0) } }
 
     /// Uniform in [0, 1) from this call's deterministic stream.
     public func uniform() -> Double { h.random_uniform(raw) }
@@ -52,7 +57,11 @@ public struct StepContext {
     /// A boolean value.
     public func make(_ b: Bool) -> HostValue { HostValue(h.make_bool(raw, b ? 1 : 0))! }
     /// A string value.
-    public func make(_ s: String) -> HostValue { HostValue(h.make_string(raw, s, s.utf8.count))! }
+    public func make(_ s: String) -> HostValue {
+        var s = s
+        if s.isEmpty { return HostValue(s.withCString { h.make_string(raw, $0, 0) })! }
+        return HostValue(s.withUTF8 { u in u.withMemoryRebound(to: CChar.self) { h.make_string(raw, $0.baseAddress, $0.count) } })!
+    }
     /// A null value.
     public func makeNull() -> HostValue { HostValue(h.make_null(raw))! }
     /// An f64 array holding `values`.
@@ -72,7 +81,7 @@ public struct StepContext {
     /// A map of values, in the given order.
     public func makeMap(_ entries: KeyValuePairs<String, HostValue>) -> HostValue {
         let m = HostValue(h.make_map(raw))!
-        for (k, v) in entries { _ = h.map_set(m.raw, k, v.raw) }
+        for (k, v) in entries { _ = k.withCString { h.map_set(m.raw, $0, v.raw) } }
         return m
     }
 }

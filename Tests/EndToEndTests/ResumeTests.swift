@@ -155,7 +155,7 @@ final class ResumeTests: XCTestCase {
         let journal = "\(dir)/data/res/v0/replicates.journal"
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
         h.seekToEndOfFile()
-        h.write(Data([0x1E, 0x43, 0x4A, 0x42, 200, 0, 0, 0] + Array(repeating: 7, count: 40)))
+        h.write(Data([0x1E, 0x43, 0x4A, 0x32, 200, 0, 0, 0] + Array(repeating: 7, count: 40)))
         try h.close()
         XCTAssertEqual(CheckpointJournal.read(journal).damaged, 1)
         let r = Harness.run(plugins + ["run", "experiments/res", "--strategy", "resume", "--json"], in: dir)

@@ -26,11 +26,81 @@ public struct CallServices {
 /// The host-side object behind a `crys_ctx *`: one invocation of a plugin callback.
 ///
 /// It owns every value the plugin makes during the call (its arena), the resolved
-/// parameters, the call's random stream and the error text the plugin sets.
+/// parameters, the call's random stream and the error text the plugin sets. A pipeline reuses
+/// one frame for every step of a (replicate, condition), and the runner reuses frames across
+/// conditions: `begin` readies it for the next call, keeping its boxes for reuse, so a step
+/// call allocates nothing for the values it is lent or makes.
 public final class CallFrame {
     let context: RunContext?
-    var exportName: String
-    @exclusivity(unchecked) var params: OrderedDictionary<String, Value>
+    @exclusivity(unchecked) var exportName: String
+    /// The declared parameters of the callable, and their resolved values in the same order.
+    @exclusivity(unchecked) private(set) var paramTable: ParamTable
+    @exclusivity(unchecked) var paramValues: [Value]
+    /// For each parameter, the arena slot of the box lent for it (-1: none yet).
+    @exclusivity(unchecked) private var paramSlots: [Int] = []
+
+    @exclusivity(unchecked) private var stream: SeededGenerator?
+    @exclusivity(unchecked) private var streamSeed: UInt64 = 0
+    @exclusivity(unchecked) private var streamLabels: (condition: String, step: String)?
+
+    var services: CallServices
+    @exclusivity(unchecked) var error: String?
+    @exclusivity(unchecked) var pendingError: Error?
+    /// Every box made or lent during the call; the first `used` are live, the rest wait for reuse.
+    @exclusivity(unchecked) private var arena: [ValueBox] = []
+    @exclusivity(unchecked) private var used = 0
+    @exclusivity(unchecked) private var contextBoxes: [String: ValueBox] = [:]
+
+    /// A frame for calling `exportName` with already resolved `params` (hooks, verifiers,
+    /// strategies, lifecycle calls, benchmarks).
+    public convenience init(exportName: String, context: RunContext?, params: OrderedDictionary<String, Value>,
+                            rng: SeededGenerator, services: CallServices = CallServices()) {
+        self.init(exportName: exportName, context: context, services: services)
+        if !params.isEmpty {
+            paramTable = ParamTable(names: params.keys)
+            paramValues = Array(params.values)
+            paramSlots = Array(repeating: -1, count: params.count)
+        }
+        stream = rng
+    }
+
+    /// A frame for a pipeline: `begin` names each call.
+    init(exportName: String = "", context: RunContext?, services: CallServices) {
+        self.exportName = exportName
+        self.context = context
+        self.services = services
+        paramTable = .empty
+        paramValues = []
+    }
+
+    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ p: OpaquePointer?) -> CallFrame? {
+        guard let p else { return nil }
+        return Unmanaged<CallFrame>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// Readies the frame for a call of `exportName` taking the parameters of `table`, whose
+    /// values the caller then writes into `paramValues`. Values of the previous call are
+    /// dropped (their boxes are kept for reuse).
+    func begin(_ exportName: String, params table: ParamTable) {
+        reset()
+        self.exportName = exportName
+        if table !== paramTable {
+            paramTable = table
+            paramSlots.removeAll(keepingCapacity: true)
+            paramSlots.append(contentsOf: repeatElement(-1, count: table.count))
+        }
+        paramValues.removeAll(keepingCapacity: true)
+    }
+
+    /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.
+    func useStream(seed: UInt64, condition: String, step: String) {
+        stream = nil
+        streamSeed = seed
+        streamLabels = (condition, step)
+    }
+
     /// The call's random stream, made on first use: most steps never draw.
     var rng: SeededGenerator {
         get {
@@ -41,66 +111,37 @@ public final class CallFrame {
         }
         set { stream = newValue }
     }
-    @exclusivity(unchecked) private var stream: SeededGenerator?
-    private var streamSeed: UInt64 = 0
-    private var streamLabels: (condition: String, step: String)?
 
-    /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.
-    func useStream(seed: UInt64, condition: String, step: String) {
-        stream = nil
-        streamSeed = seed
-        streamLabels = (condition, step)
-    }
-    var services: CallServices
-    @exclusivity(unchecked) var error: String?
-    @exclusivity(unchecked) private var arena: [ValueBox] = []
-    @exclusivity(unchecked) private var contextBoxes: [String: ValueBox] = [:]
-    @exclusivity(unchecked) var pendingError: Error?
-
-    /// A frame for calling `exportName`.
-    public init(exportName: String, context: RunContext?, params: OrderedDictionary<String, Value>,
-                rng: SeededGenerator, services: CallServices = CallServices()) {
-        self.exportName = exportName
-        self.context = context
-        self.params = params
-        self.stream = rng
-        self.services = services
+    /// The resolved value of parameter `name`, if the callable declares it.
+    func param(_ name: String) -> Value? {
+        guard let i = paramTable.index(of: name), i < paramValues.count else { return nil }
+        return paramValues[i]
     }
 
-    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    /// Makes a host-owned box living until the frame's next call.
+    func make(_ value: Value) -> OpaquePointer { borrow(value).pointer }
 
-    static func from(_ p: OpaquePointer?) -> CallFrame? {
-        guard let p else { return nil }
-        return Unmanaged<CallFrame>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    }
-
-    /// Makes a host-owned box living as long as this frame.
-    func make(_ value: Value) -> OpaquePointer {
-        let b = ValueBox(value)
-        arena.append(b)
-        return b.pointer
-    }
-
-    /// A borrowed box for an input value.
+    /// A box for `value`, lent to the plugin until the frame's next call.
     func borrow(_ value: Value) -> ValueBox {
+        if used < arena.count {
+            let b = arena[used]
+            used += 1
+            b.value = value
+            return b
+        }
         let b = ValueBox(value)
         arena.append(b)
+        used += 1
         return b
     }
 
-    @exclusivity(unchecked) private var paramBoxList: [ValueBox?] = []
-
-    /// `paramBox` for a borrowed C name, without building a Swift string: `param` is called
-    /// on almost every step call, and a step has only a handful of parameters to compare.
+    /// The box of parameter `cName` (a borrowed C name, compared without building a Swift
+    /// string: `param` runs on almost every step call). Asking twice gives the same box.
     func paramBox(cName: UnsafePointer<CChar>) -> ValueBox? {
-        for (i, key) in params.keys.enumerated() where key.withCString({ strcmp($0, cName) == 0 }) {
-            if paramBoxList.isEmpty { paramBoxList = Array(repeating: nil, count: params.count) }
-            if let b = paramBoxList[i] { return b }
-            let b = ValueBox(params.values[i])
-            paramBoxList[i] = b
-            return b
-        }
-        return nil
+        guard let i = paramTable.index(cName: cName), i < paramValues.count else { return nil }
+        if paramSlots[i] >= 0 { return arena[paramSlots[i]] }
+        paramSlots[i] = used
+        return borrow(paramValues[i])
     }
 
     func contextBox(_ key: String) -> ValueBox? {
@@ -108,11 +149,18 @@ public final class CallFrame {
         // context keys are add-only, so the cached value is still the current one.
         if let b = contextBoxes[key] { return b }
         guard let v = context?.get(key) else { return nil }
-        let b = ValueBox(v)
+        let b = borrow(v)
         contextBoxes[key] = b
         return b
     }
 
-    /// Drops every value made during the call.
-    func reset() { arena.removeAll(keepingCapacity: true); paramBoxList.removeAll(); contextBoxes.removeAll(); error = nil; pendingError = nil }
+    /// Drops every value made or lent during the call; the boxes stay for the next one.
+    func reset() {
+        for i in 0..<used { arena[i].recycle() }
+        used = 0
+        for i in paramSlots.indices { paramSlots[i] = -1 }
+        if !contextBoxes.isEmpty { contextBoxes.removeAll(keepingCapacity: true) }
+        error = nil
+        pendingError = nil
+    }
 }

@@ -4,13 +4,14 @@ import OrderedCollections
 /// The host-side object behind a `crys_value *`.
 ///
 /// Boxes are owned by the call frame (or parent box) that made them, so a plugin never frees
-/// anything: when the call ends the frame drops its arena and every box goes with it.
+/// anything: when the call ends the frame takes its boxes back, and a box is valid until then.
+/// Frames recycle their boxes, so everything a box caches is cleared by `recycle`.
 final class ValueBox {
-    var value: Value
-    private var childBoxes: [Int: ValueBox] = [:]
-    private var cString: ContiguousArray<CChar>?
-    private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
-    private var retired: [ValueBox] = []
+    @exclusivity(unchecked) var value: Value
+    @exclusivity(unchecked) private var childBoxes: [Int: ValueBox] = [:]
+    @exclusivity(unchecked) private var cString: ContiguousArray<CChar>?
+    @exclusivity(unchecked) private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
+    @exclusivity(unchecked) private var retired: [ValueBox] = []
 
     init(_ value: Value) { self.value = value }
 
@@ -19,6 +20,15 @@ final class ValueBox {
     static func from(_ p: OpaquePointer?) -> ValueBox? {
         guard let p else { return nil }
         return Unmanaged<ValueBox>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// Empties the box for reuse by a later call.
+    func recycle() {
+        value = .null
+        if !childBoxes.isEmpty { childBoxes = [:] }
+        if cString != nil { cString = nil }
+        if !keyCStrings.isEmpty { keyCStrings = [:] }
+        if !retired.isEmpty { retired = [] }
     }
 
     /// A borrowed child box, kept alive by this box.

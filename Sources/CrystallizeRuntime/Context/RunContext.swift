@@ -14,8 +14,8 @@ public struct ContextError: Error, CustomStringConvertible {
 public final class RunContext {
     /// Context keys and values, in insertion order.
     @exclusivity(unchecked) public private(set) var values: OrderedDictionary<String, Value> = [:]
-    /// Metric name to recorded values, in recording order.
-    @exclusivity(unchecked) public private(set) var metrics: OrderedDictionary<String, [Value]> = [:]
+    /// Metric name to recorded values, in recording order (grouped from `metricLog`).
+    public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric name to the tags it was recorded with.
     @exclusivity(unchecked) public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
@@ -52,7 +52,6 @@ public final class RunContext {
 
     /// Appends `value` to metric `name`.
     public func recordMetric(_ name: String, _ value: Value, tags: [String] = []) {
-        metrics[name, default: []].append(value)
         metricLog.append(RecordedMetric(name: name, value: value))
         if !tags.isEmpty {
             var t = metricTags[name, default: []]
@@ -61,10 +60,20 @@ public final class RunContext {
         }
     }
 
+    /// Empties the context for another (replicate, condition), keeping its storage.
+    func reset() {
+        values.removeAll(keepingCapacity: true)
+        if !metricTags.isEmpty { metricTags = [:] }
+        metricLog.removeAll(keepingCapacity: true)
+        currentStep = "<host>"
+        reads.removeAll(keepingCapacity: true)
+        writes.removeAll(keepingCapacity: true)
+    }
+
     /// Starts bookkeeping for `step`.
     func beginStep(_ step: String) {
         currentStep = step
-        if !reads.isEmpty { reads = [:] }
-        if !writes.isEmpty { writes = [] }
+        if !reads.isEmpty { reads.removeAll(keepingCapacity: true) }
+        if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
     }
 }

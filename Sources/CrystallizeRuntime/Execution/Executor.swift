@@ -87,9 +87,13 @@ public enum ExecutionStrategies {
 /// One replicate after another, in this thread of control.
 struct SerialStrategy: ExecutionStrategy {
     func execute(_ job: ExecutionJob) async throws {
+        let runner = job.runner
         for item in job.pending {
             if job.cancel.isCancelled { return }
-            for c in item.conditions { job.sink.accept(await job.runner.run(replicate: item.replicate, condition: c)) }
+            for c in item.conditions {
+                job.sink.accept(runner.isSynchronous ? runner.runSynchronously(replicate: item.replicate, condition: c)
+                                                     : await runner.run(replicate: item.replicate, condition: c))
+            }
         }
     }
 }

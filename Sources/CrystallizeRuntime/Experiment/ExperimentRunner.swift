@@ -113,7 +113,7 @@ public enum ExperimentRunner {
             for r in 0..<plan.replicates {
                 guard let o = collector.outcome(r, c.name) else { complete = false; continue }
                 if o.failure != nil { errors.append(o); complete = false; continue }
-                for (k, vs) in o.metrics { m[k, default: []].append(contentsOf: vs) }
+                for v in o.metricLog { m[v.name, default: []].append(v.value) }
             }
             metrics[c.name] = m
             failures += errors

@@ -10,12 +10,8 @@ extension ConditionOutcome {
         w.varint(UInt64(replicate))
         w.string(condition)
         w.varint(seedUsed)
-        w.varint(UInt64(metrics.count))
-        for (name, values) in metrics {
-            w.string(name)
-            w.varint(UInt64(values.count))
-            for v in values { w.value(v) }
-        }
+        w.varint(UInt64(metricLog.count))
+        for m in metricLog { w.string(m.name); w.value(m.value) }
         w.varint(UInt64(metricTags.count))
         for (name, tags) in metricTags {
             w.string(name)
@@ -39,13 +35,8 @@ extension ConditionOutcome {
         replicate = Int(try r.varint())
         condition = try r.string()
         seedUsed = try r.varint()
-        metrics = [:]
-        for _ in 0..<(try r.count()) {
-            let name = try r.string()
-            var values: [Value] = []
-            for _ in 0..<(try r.count()) { values.append(try r.value()) }
-            metrics[name] = values
-        }
+        metricLog = []
+        for _ in 0..<(try r.count()) { metricLog.append(RecordedMetric(name: try r.string(), value: try r.value())) }
         metricTags = [:]
         for _ in 0..<(try r.count()) {
             let name = try r.string()
@@ -83,12 +74,13 @@ extension StepRecord {
 
     func encode(into w: inout ByteWriter) {
         Self.encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
-                    writes: writes, metrics: metrics[...], into: &w)
+                    writes: writes.elements, metrics: metrics[...], into: &w)
     }
 
     /// Encodes a record from its parts, so the runner never builds a `StepRecord` on the hot path.
-    static func encode(step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: OrderedDictionary<String, Value>,
-                       writes: OrderedDictionary<String, Value>, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter) {
+    static func encode<Writes: Collection>(
+        step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: OrderedDictionary<String, Value>,
+        writes: Writes, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter) where Writes.Element == (key: String, value: Value) {
         w.string(step)
         let hashed = inputHash != nil && outputHash != nil
         w.byte((cacheHit ? cacheHitFlag : 0) | (hashed ? hashesFlag : 0))

@@ -6,6 +6,13 @@ public struct RecordedMetric: Equatable {
     public var name: String
     /// The value appended to it.
     public var value: Value
+
+    /// Values by metric name, names in order of first recording.
+    static func grouped(_ metrics: ArraySlice<RecordedMetric>) -> OrderedDictionary<String, [Value]> {
+        var out = OrderedDictionary<String, [Value]>()
+        for m in metrics { out[m.name, default: []].append(m.value) }
+        return out
+    }
 }
 
 /// Provenance of one step call, as recorded on the per-replicate path.
@@ -48,8 +55,10 @@ public struct ConditionOutcome: Equatable {
     public var condition: String
     /// The replicate seed.
     public var seedUsed: UInt64
-    /// Recorded metrics.
-    public var metrics: OrderedDictionary<String, [Value]>
+    /// Every metric value recorded, in order: the one list a run keeps per outcome.
+    public var metricLog: [RecordedMetric]
+    /// Recorded metrics by name (grouped from `metricLog`).
+    public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric tags.
     public var metricTags: OrderedDictionary<String, [String]>
     /// Its step records, encoded as the journal stores them: each is written once, as its
@@ -59,6 +68,27 @@ public struct ConditionOutcome: Equatable {
     var stepCount: Int
     /// The failure, if it failed.
     public var failure: Failure?
+
+    /// An outcome from its parts.
+    init(replicate: Int, condition: String, seedUsed: UInt64, metricLog: [RecordedMetric], metricTags: OrderedDictionary<String, [String]>,
+         encodedSteps: [UInt8], stepCount: Int, failure: Failure?) {
+        self.replicate = replicate
+        self.condition = condition
+        self.seedUsed = seedUsed
+        self.metricLog = metricLog
+        self.metricTags = metricTags
+        self.encodedSteps = encodedSteps
+        self.stepCount = stepCount
+        self.failure = failure
+    }
+
+    /// An outcome whose metrics are given by name (values of one name recorded together).
+    init(replicate: Int, condition: String, seedUsed: UInt64, metrics: OrderedDictionary<String, [Value]>,
+         metricTags: OrderedDictionary<String, [String]>, encodedSteps: [UInt8], stepCount: Int, failure: Failure?) {
+        self.init(replicate: replicate, condition: condition, seedUsed: seedUsed,
+                  metricLog: metrics.flatMap { name, values in values.map { RecordedMetric(name: name, value: $0) } },
+                  metricTags: metricTags, encodedSteps: encodedSteps, stepCount: stepCount, failure: failure)
+    }
 
     /// Per-step provenance, decoded.
     public func steps() throws -> [StepRecord] {
@@ -70,7 +100,7 @@ public struct ConditionOutcome: Equatable {
 
     /// A failed outcome with no metrics.
     public static func failed(replicate: Int, condition: String, seedUsed: UInt64, step: String, message: String) -> ConditionOutcome {
-        ConditionOutcome(replicate: replicate, condition: condition, seedUsed: seedUsed, metrics: [:], metricTags: [:],
+        ConditionOutcome(replicate: replicate, condition: condition, seedUsed: seedUsed, metricLog: [], metricTags: [:],
                          encodedSteps: [], stepCount: 0, failure: Failure(step: step, message: message))
     }
 }

@@ -50,7 +50,10 @@ public final class TypedFunction {
 
     /// Calls the function with one value per declared parameter (already resolved and
     /// type-checked). Returns the result, or nil for void.
-    public func call(_ args: [Value]) -> Value? {
+    public func call(_ args: [Value]) -> Value? { args.withUnsafeBufferPointer { call($0) } }
+
+    /// `call` with the arguments in caller-owned memory (the pipeline keeps them on the stack).
+    func call(_ args: UnsafeBufferPointer<Value>) -> Value? {
         // Each C argument gets an 8-byte slot on the stack; only string arguments allocate.
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(argCount, 1) + 2) { slots in
             withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(argCount, 1)) { argPointers in

@@ -3,12 +3,12 @@ import OrderedCollections
 /// Fills declared parameters the crystallize-ml way: explicit param, else the context key of
 /// the same name, else the declared default, else an error naming the step and parameter.
 enum ParameterResolver {
-    static func resolve(step: String, function: StepFunction, explicit: OrderedDictionary<String, Value>,
-                        context: RunContext) throws -> OrderedDictionary<String, Value> {
-        var out = OrderedDictionary<String, Value>()
-        for p in function.params where p.name != "data" {
+    /// Appends the value of each parameter of `table` to `values`, in the table's order.
+    /// `explicit` holds the config's value for each parameter of the table (nil: not given).
+    static func resolve(step: String, table: ParamTable, explicit: [Value?], context: RunContext, into values: inout [Value]) throws {
+        for (i, p) in table.specs.enumerated() {
             let v: Value
-            if let e = explicit[p.name] { v = e }
+            if let e = explicit[i] { v = e }
             else if let c = context.get(p.name) { v = c }
             else if let d = p.defaultValue { v = d }
             else {
@@ -17,8 +17,21 @@ enum ParameterResolver {
             guard p.type.accepts(v) else {
                 throw StepCallError(message: "step '\(step)' parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
             }
-            out[p.name] = v
+            values.append(v)
         }
-        return out
+    }
+
+    /// The config's value for each parameter of `table`, in its order.
+    static func explicitValues(_ explicit: OrderedDictionary<String, Value>, table: ParamTable) -> [Value?] {
+        table.specs.map { explicit[$0.name] }
+    }
+
+    /// The resolved parameters of `function` by name.
+    static func resolve(step: String, function: StepFunction, explicit: OrderedDictionary<String, Value>,
+                        context: RunContext) throws -> OrderedDictionary<String, Value> {
+        let table = function.paramTable
+        var values: [Value] = []
+        try resolve(step: step, table: table, explicit: explicitValues(explicit, table: table), context: context, into: &values)
+        return OrderedDictionary(uniqueKeys: table.specs.map(\.name), values: values)
     }
 }

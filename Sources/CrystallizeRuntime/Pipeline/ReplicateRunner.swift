@@ -16,6 +16,12 @@ public final class ReplicateRunner {
     /// only then.
     private let replicateHooks: Bool
     private let stepHooks: Bool
+    /// The datasource (when there is one) and the steps, in call order.
+    private let stages: [PipelineStage]
+    private let hasAsyncStage: Bool
+    /// Finished scopes, ready for reuse.
+    private let poolLock = NSLock()
+    private var pool: [ConditionScope] = []
 
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
@@ -28,6 +34,8 @@ public final class ReplicateRunner {
         let events = plan.hooks.reduce(UInt32(0)) { $0 | $1.hookEvents }
         replicateHooks = events & CRYS_HOOK_BEFORE_REPLICATE != 0
         stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
+        stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map(PipelineStage.init)
+        hasAsyncStage = stages.contains { $0.function.isAsync }
     }
 
     /// Runs every given condition of replicate `r`, in order.
@@ -37,51 +45,106 @@ public final class ReplicateRunner {
         return out
     }
 
+    /// Whether no stage of the pipeline is async, so `runSynchronously` may run it.
+    public var isSynchronous: Bool { !hasAsyncStage }
+
     /// Runs one (replicate, condition). Never throws: a failure is part of the outcome.
     public func run(replicate r: Int, condition: Condition) async -> ConditionOutcome {
+        if !hasAsyncStage { return runSynchronously(replicate: r, condition: condition) }
+        let scope = begin(r, condition)
+        var data: Value? = nil
+        var hash: String? = nil
+        var current = "<datasource>"
+        var failure: Failure? = nil
+        do {
+            if plan.datasource == nil { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
+            else if plan.recordsDataHashes { hash = Self.nullHash }
+            for stage in stages {
+                current = stage.name
+                let call = try prepare(stage, inputHash: hash, scope: scope)
+                let output = call.hit ? call.output : try await stage.function.invoke(data: data, frame: scope.frame)
+                (data, hash) = try finish(stage, call, output: output, inputHash: hash, scope: scope)
+            }
+        } catch {
+            failure = Failure(step: current, message: "\(error)")
+        }
+        return end(scope, failure: failure)
+    }
+
+    /// `run(replicate:condition:)` without suspension points, for pipelines with no async step
+    /// (`isSynchronous`): the serial loop's fast path.
+    public func runSynchronously(replicate r: Int, condition: Condition) -> ConditionOutcome {
+        precondition(!hasAsyncStage, "runSynchronously on a pipeline with an async step")
+        let scope = begin(r, condition)
+        var data: Value? = nil
+        var hash: String? = nil
+        var current = "<datasource>"
+        var failure: Failure? = nil
+        do {
+            if plan.datasource == nil { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
+            else if plan.recordsDataHashes { hash = Self.nullHash }
+            for stage in stages {
+                current = stage.name
+                let call = try prepare(stage, inputHash: hash, scope: scope)
+                let output = call.hit ? call.output : try stage.function.invokeSync(data: data, frame: scope.frame)
+                (data, hash) = try finish(stage, call, output: output, inputHash: hash, scope: scope)
+            }
+        } catch {
+            failure = Failure(step: current, message: "\(error)")
+        }
+        return end(scope, failure: failure)
+    }
+
+    static let nullHash = ValueHash.hex(Value.null)
+
+    /// A scope for (r, condition), from the pool when one is free, with its host keys set.
+    private func begin(_ r: Int, _ condition: Condition) -> ConditionScope {
         let seed = plan.seedUsed(replicate: r)
-        let ctx = RunContext()
+        poolLock.lock()
+        let pooled = pool.popLast()
+        poolLock.unlock()
+        let scope = pooled ?? makeScope()
+        scope.begin(replicate: r, condition: condition.name, seed: seed)
+        let ctx = scope.context
         ctx.setHostKey("replicate", .int(Int64(r)))
         ctx.setHostKey("condition", .string(condition.name))
         ctx.setHostKey("seed_used", .int(Int64(seed)))
         for (k, v) in condition.additions { ctx.setHostKey(k, v) }
-        let scope = ConditionScope(replicate: r, condition: condition.name, seed: seed, context: ctx)
-        scope.frame = CallFrame(exportName: "", context: ctx, params: [:], rng: SeededGenerator(seed: 0), services: services(scope))
         if replicateHooks || stepHooks {
             scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
             callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
         }
-        var current = "<datasource>"
-        var failure: Failure? = nil
-        do {
-            var data: Value
-            // Each step's output hash is the next step's input hash: hash every value once.
-            var dataHash = plan.recordsDataHashes ? ReplicateRunner.nullHash : nil
-            if let ds = plan.datasource {
-                current = ds.name
-                (data, dataHash) = try await call(ds, data: nil, inputHash: dataHash, scope: scope)
-            } else {
-                current = "<inputs>"
-                guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
-                data = try inputs.load(replicate: r, condition: condition.name)
-                if plan.recordsDataHashes { dataHash = ValueHash.hex(data) }
-            }
-            for step in plan.steps {
-                current = step.name
-                (data, dataHash) = try await call(step, data: data, inputHash: dataHash, scope: scope)
-            }
-        } catch {
-            failure = Failure(step: current, message: "\(error)")
-        }
-        return ConditionOutcome(replicate: r, condition: condition.name, seedUsed: seed, metrics: ctx.metrics,
-                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        return scope
     }
 
-    static let nullHash = ValueHash.hex(Value.null)
+    /// The outcome of `scope`, which goes back to the pool.
+    private func end(_ scope: ConditionScope, failure: Failure?) -> ConditionOutcome {
+        let ctx = scope.context
+        let outcome = ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
+                                       metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        scope.frame.reset()
+        poolLock.lock()
+        pool.append(scope)
+        poolLock.unlock()
+        return outcome
+    }
+
+    private func makeScope() -> ConditionScope {
+        let scope = ConditionScope(context: RunContext())
+        scope.frame = CallFrame(context: scope.context, services: services(scope))
+        return scope
+    }
+
+    /// The upstream artifacts of this (replicate, condition), for an experiment with no datasource.
+    private func upstreamData(_ scope: ConditionScope) throws -> (Value, String?) {
+        guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
+        let data = try inputs.load(replicate: scope.replicate, condition: scope.condition)
+        return (data, plan.recordsDataHashes ? ValueHash.hex(data) : nil)
+    }
 
     /// What the engine lends a step of this (replicate, condition): artifact and output
-    /// writers and a log, made once per condition; the step they act for is the context's
+    /// writers and a log, made once per scope; the step they act for is the context's
     /// current step.
     private func services(_ scope: ConditionScope) -> CallServices {
         CallServices(
@@ -101,74 +164,77 @@ public final class ReplicateRunner {
             log: { [log, unowned scope] _, message in log("[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
     }
 
-    private func call(_ step: PlannedStep, data: Value?, inputHash: String?, scope: ConditionScope) async throws -> (Value, String?) {
+    /// A step call in progress: its cache key, and the cached output when the cache answered.
+    private struct StepCall {
+        var cacheKey: String?
+        var hit: Bool
+        var output: Value
+        var metricMark: Int
+    }
+
+    /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
+    /// the cache asked, the random stream chosen.
+    private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope) throws -> StepCall {
         let ctx = scope.context
-        ctx.beginStep(step.name)
-        let params = try ParameterResolver.resolve(step: step.name, function: step.function, explicit: step.explicitParams, context: ctx)
-        let metricMark = ctx.metricLog.count
+        let frame = scope.frame!
+        ctx.beginStep(stage.name)
+        frame.begin(stage.name, params: stage.function.paramTable)
+        try ParameterResolver.resolve(step: stage.name, table: stage.function.paramTable, explicit: stage.explicit, context: ctx, into: &frame.paramValues)
+        var call = StepCall(cacheKey: nil, hit: false, output: .null, metricMark: ctx.metricLog.count)
         if stepHooks {
             var info = scope.info
-            info["step"] = .string(step.name)
+            info["step"] = .string(stage.name)
             callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
-
-        var cacheKey: String? = nil
-        var hit = false
-        var output: Value = .null
-        if step.cacheable, let cache, let inputHash {
-            let key = StepCache.key(stepIdentity: step.identity, params: params, inputHash: inputHash)
-            cacheKey = key
+        if stage.step.cacheable, let cache, let inputHash {
+            let params = OrderedDictionary(uniqueKeys: stage.function.paramTable.specs.map(\.name), values: frame.paramValues)
+            let key = StepCache.key(stepIdentity: stage.step.identity, params: params, inputHash: inputHash)
+            call.cacheKey = key
             if let entry = cache.lookup(key) {
-                hit = true
+                call.hit = true
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
                 for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
-                for (name, bytes) in entry.artifacts { try writeArtifact(scope.replicate, scope.condition, step.name, name, bytes) }
-                output = entry.output
-            } else {
-                cache.count(hit: false)
+                for (name, bytes) in entry.artifacts { try writeArtifact(scope.replicate, scope.condition, stage.name, name, bytes) }
+                call.output = entry.output
+                return call
             }
+            cache.count(hit: false)
         }
+        if !scope.written.isEmpty { scope.written = [:] }
+        // Each (replicate, condition) has its own stream, and within it each step its own
+        // sub-stream: results never depend on scheduling, and a cache hit upstream never
+        // shifts the numbers a later step draws.
+        frame.useStream(seed: scope.seed, condition: scope.condition, step: stage.name)
+        return call
+    }
 
-        if !hit {
-            if !scope.written.isEmpty { scope.written = [:] }
-            let frame = scope.frame!
-            frame.reset()
-            frame.exportName = step.name
-            frame.params = params
-            // Each (replicate, condition) has its own stream, and within it each step its own
-            // sub-stream: results never depend on scheduling, and a cache hit upstream never
-            // shifts the numbers a later step draws.
-            frame.useStream(seed: scope.seed, condition: scope.condition, step: step.name)
-            output = try await step.function.invoke(data: data, frame: frame)
-        }
-        let added = ctx.metricLog[metricMark...]
-        var writes = OrderedDictionary<String, Value>()
-        for k in ctx.writes { writes[k] = ctx.values[k] }
+    /// Everything after a stage's function returned: cache entry, provenance record, hooks.
+    /// Returns the output and its hash (the next stage's input hash).
+    private func finish(_ stage: PipelineStage, _ call: StepCall, output: Value, inputHash: String?,
+                        scope: ConditionScope) throws -> (Value, String?) {
+        let ctx = scope.context
+        let added = ctx.metricLog[call.metricMark...]
+        let writes = ctx.writes.lazy.map { (key: $0, value: ctx.values[$0]!) }
         // This step's metric values by name, for the cache entry and the hooks (not built otherwise).
-        let newMetrics = (cacheKey != nil && !hit) || stepHooks ? Self.grouped(added) : [:]
-        if !hit, let key = cacheKey, let cache {
+        let newMetrics = (call.cacheKey != nil && !call.hit) || stepHooks ? RecordedMetric.grouped(added) : [:]
+        if !call.hit, let key = call.cacheKey, let cache {
             let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: writes, artifacts: scope.written, metricTags: tags))
+            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: writes),
+                                        artifacts: scope.written, metricTags: tags))
         }
         let outputHash = plan.recordsDataHashes ? ValueHash.hex(output) : nil
-        StepRecord.encode(step: step.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
+        StepRecord.encode(step: stage.name, cacheHit: call.hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
                           writes: writes, metrics: added, into: &scope.records)
         scope.stepCount += 1
         if stepHooks {
             var info = scope.info
-            info["step"] = .string(step.name)
+            info["step"] = .string(stage.name)
             info["metrics"] = .map(newMetrics.mapValues { .list($0) })
-            info["cache_hit"] = .bool(hit)
+            info["cache_hit"] = .bool(call.hit)
             callHooks(CRYS_HOOK_AFTER_STEP, info)
         }
         return (output, outputHash)
-    }
-
-    static func grouped(_ metrics: ArraySlice<RecordedMetric>) -> OrderedDictionary<String, [Value]> {
-        var out = OrderedDictionary<String, [Value]>()
-        for m in metrics { out[m.name, default: []].append(m.value) }
-        return out
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {
@@ -183,14 +249,15 @@ public final class ReplicateRunner {
     }
 }
 
-/// The per-(replicate, condition) state a runner threads through its steps.
+/// The per-(replicate, condition) state a runner threads through its steps. Runners keep
+/// finished scopes and reuse them, storage and all, for later conditions.
 final class ConditionScope {
-    let replicate: Int
-    let condition: String
-    let seed: UInt64
+    @exclusivity(unchecked) private(set) var replicate = 0
+    @exclusivity(unchecked) private(set) var condition = ""
+    @exclusivity(unchecked) private(set) var seed: UInt64 = 0
     let context: RunContext
     /// One call frame, reused by every step of the condition (they run one after another).
-    @exclusivity(unchecked) var frame: CallFrame?
+    @exclusivity(unchecked) var frame: CallFrame!
     /// The hooks' info map (experiment, replicate, condition, seed_used), when hooks want it.
     @exclusivity(unchecked) var info: OrderedDictionary<String, Value> = [:]
     /// Artifacts written by the current step, for its cache entry.
@@ -198,13 +265,34 @@ final class ConditionScope {
     /// Provenance of the steps run so far, encoded as each finishes.
     @exclusivity(unchecked) var records = ByteWriter(capacity: 256)
     /// How many step records `records` holds.
-    var stepCount = 0
+    @exclusivity(unchecked) var stepCount = 0
 
-    init(replicate: Int, condition: String, seed: UInt64, context: RunContext) {
+    init(context: RunContext) { self.context = context }
+
+    /// Readies the scope for (replicate, condition), emptying what an earlier one left.
+    func begin(replicate: Int, condition: String, seed: UInt64) {
         self.replicate = replicate
         self.condition = condition
         self.seed = seed
-        self.context = context
+        context.reset()
+        if !info.isEmpty { info = [:] }
+        if !written.isEmpty { written = [:] }
+        records.bytes.removeAll(keepingCapacity: true)
+        stepCount = 0
+    }
+}
+
+/// One stage of the pipeline as a runner calls it: the planned step (or datasource) with the
+/// config's explicit value for each of its parameters laid out in parameter order.
+final class PipelineStage {
+    let step: PlannedStep
+    let explicit: [Value?]
+    var name: String { step.name }
+    var function: StepFunction { step.function }
+
+    init(_ step: PlannedStep) {
+        self.step = step
+        explicit = ParameterResolver.explicitValues(step.explicitParams, table: step.function.paramTable)
     }
 }
 

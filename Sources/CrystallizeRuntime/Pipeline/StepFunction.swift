@@ -19,6 +19,8 @@ public final class StepFunction {
     public let cacheable: Bool
     /// May it run on several threads at once?
     public let threadSafe: Bool
+    /// The declared parameters other than `data`, the order a call's resolved values take.
+    let paramTable: ParamTable
     /// sha256 of the library binary it lives in.
     public let binarySHA256: String
     /// The library path.
@@ -33,6 +35,7 @@ public final class StepFunction {
     public init(export e: PluginExport) throws {
         name = e.qualifiedName
         params = e.params
+        paramTable = ParamTable(e.params)
         cacheable = e.cacheable
         threadSafe = e.threadSafe
         binarySHA256 = e.plugin.sha256
@@ -59,6 +62,7 @@ public final class StepFunction {
         let path = StepFunction.libraryContaining(sym) ?? library
         name = parsed.name
         params = parsed.params
+        paramTable = ParamTable(parsed.params)
         self.cacheable = cacheable
         threadSafe = true
         libraryPath = path
@@ -74,28 +78,46 @@ public final class StepFunction {
     /// context, random stream and services. Throws the plugin's error text.
     func invoke(data: Value?, frame: CallFrame) async throws -> Value {
         if case .async(let e) = body { return try await invokeAsync(e, data: data, frame: frame) }
-        if threadSafe { return try invokeSync(data: data, frame: frame) }
-        return try serialLock.withLock { try invokeSync(data: data, frame: frame) }
+        return try invokeSync(data: data, frame: frame)
     }
 
-    private func invokeSync(data: Value?, frame: CallFrame) throws -> Value {
+    /// Calls a synchronous step (the pipeline's fast path when no step is async).
+    func invokeSync(data: Value?, frame: CallFrame) throws -> Value {
+        if threadSafe { return try invokeUnlocked(data: data, frame: frame) }
+        return try serialLock.withLock { try invokeUnlocked(data: data, frame: frame) }
+    }
+
+    private func invokeUnlocked(data: Value?, frame: CallFrame) throws -> Value {
         switch body {
         case .typed(let fn):
-            var args: [Value] = []
-            args.reserveCapacity(params.count)
-            var arrayArg: DoubleArray? = nil
-            for p in params {
-                var v = p.name == "data" ? (data ?? .null) : (frame.params[p.name] ?? .null)
-                if p.type == .f64Array, case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
-                if p.type == .f64Array, p.name == "data", case .doubles(let a) = v { arrayArg = a }
-                guard p.type.accepts(v) else {
-                    throw StepCallError(message: "parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
+            // The arguments live on the stack for the call; the frame's values are in this
+            // function's parameter order (`data` left out) when it was readied for this function.
+            let aligned = frame.paramTable === paramTable
+            return try withUnsafeTemporaryAllocation(of: Value.self, capacity: max(params.count, 1)) { slots in
+                let args = slots.baseAddress!
+                var made = 0
+                defer { args.deinitialize(count: made) }
+                var next = 0
+                var arrayArg: DoubleArray? = nil
+                for p in params {
+                    var v: Value
+                    if p.name == "data" { v = data ?? .null }
+                    else {
+                        v = (aligned ? (next < frame.paramValues.count ? frame.paramValues[next] : nil) : frame.param(p.name)) ?? .null
+                        next += 1
+                    }
+                    if p.type == .f64Array, case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
+                    if p.type == .f64Array, p.name == "data", case .doubles(let a) = v { arrayArg = a }
+                    guard p.type.accepts(v) else {
+                        throw StepCallError(message: "parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
+                    }
+                    (args + made).initialize(to: v)
+                    made += 1
                 }
-                args.append(v)
+                if let r = fn.call(UnsafeBufferPointer(start: args, count: made)) { return r }
+                if let a = arrayArg { return .doubles(a) }
+                return data ?? .null
             }
-            if let r = fn.call(args) { return r }
-            if let a = arrayArg { return .doubles(a) }
-            return data ?? .null
         case .value(let e):
             let dataBox = data.map { frame.borrow($0) }
             var out: OpaquePointer? = nil

@@ -7,7 +7,7 @@ import OrderedCollections
 /// joins the two into crystallize-ml's shape.
 enum ProvenanceWriter {
     /// The format name written under `records`, so a reader knows what the journal holds.
-    static let recordsFormat = "crystallize-journal/1"
+    static let recordsFormat = "crystallize-journal/2"
 
     static func write(plan: Plan, store: RunStore, version: Int, started: String, outcome: String,
                       hypotheses: [HypothesisOutcome], cache: StepCache?) throws {

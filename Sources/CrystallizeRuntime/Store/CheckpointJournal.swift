@@ -33,7 +33,7 @@ public final class CheckpointJournal {
     /// Flush early when this much is buffered, whatever the time.
     private let maximumBlock = 1 << 20
 
-    static let marker: [UInt8] = [0x1E, 0x43, 0x4A, 0x42]  // RS "CJB"
+    static let marker: [UInt8] = [0x1E, 0x43, 0x4A, 0x32]  // RS "CJ2": format 2 (metric values as one ordered list)
     static let headerSize = 24
 
     /// Opens (creating) the journal for appending.
