@@ -12,11 +12,19 @@ import OrderedCollections
 final class ParamTable {
     /// The parameters, `data` left out.
     let specs: [ParamSpec]
+    /// The same parameters' names, types and defaults, apart: resolution reads these on every
+    /// call without copying whole specs.
+    let names: [String]
+    let types: [ParamType]
+    let defaults: [Value?]
     private let cNames: [UnsafeMutablePointer<CChar>]
 
     /// The table of `params` (a `data` parameter is skipped: it is the pipeline's value).
     init(_ params: [ParamSpec]) {
         specs = params.filter { $0.name != "data" }
+        names = specs.map(\.name)
+        types = specs.map(\.type)
+        defaults = specs.map(\.defaultValue)
         cNames = specs.map { strdup($0.name)! }
     }
 
@@ -41,5 +49,5 @@ final class ParamTable {
     }
 
     /// The position of the parameter called `name`.
-    func index(of name: String) -> Int? { specs.firstIndex { $0.name == name } }
+    func index(of name: String) -> Int? { names.firstIndex(of: name) }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Receives outcomes as replicates finish; implementations are thread-safe.
 public protocol OutcomeSink: AnyObject {
     /// Called once per finished (replicate, condition), from any thread.
-    func accept(_ outcome: ConditionOutcome)
+    func accept(_ outcome: consuming ConditionOutcome)
 }
 
 /// Set by Ctrl-C; executors stop scheduling when it is set.

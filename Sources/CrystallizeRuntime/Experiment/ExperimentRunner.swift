@@ -69,7 +69,8 @@ public enum ExperimentRunner {
 
         var pending: [(replicate: Int, conditions: [Condition])] = []
         for r in 0..<plan.replicates {
-            let missing = plan.conditions.filter { collector.outcome(r, $0.name) == nil }
+            // A fresh run shares the one conditions array instead of building one per replicate.
+            let missing = recovered.isEmpty ? plan.conditions : plan.conditions.filter { collector.outcome(r, $0.name) == nil }
             if !missing.isEmpty { pending.append((r, missing)) }
         }
         let workDir = store.workDirectory(version)
@@ -110,8 +111,9 @@ public enum ExperimentRunner {
             var m = OrderedDictionary<String, [Value]>()
             var errors: [ConditionOutcome] = []
             var complete = true
+            let column = collector.outcomes(of: c.name)
             for r in 0..<plan.replicates {
-                guard let o = collector.outcome(r, c.name) else { complete = false; continue }
+                guard r < column.count, let o = column[r] else { complete = false; continue }
                 if o.failure != nil { errors.append(o); complete = false; continue }
                 for v in o.metricLog { m[v.name, default: []].append(v.value) }
             }

@@ -7,6 +7,7 @@ final class OutcomeCollector: OutcomeSink {
     private let lock = NSLock()
     private let journal: CheckpointJournal?
     private let progress: ProgressReporter?
+    private let conditions: [String]
     private let conditionIndex: [String: Int]
     /// [condition][replicate], without step records: those live on in the journal.
     @exclusivity(unchecked) private var table: [[ConditionOutcome?]]
@@ -16,6 +17,7 @@ final class OutcomeCollector: OutcomeSink {
     init(journal: CheckpointJournal?, progress: ProgressReporter?, conditions: [String], replicates: Int) {
         self.journal = journal
         self.progress = progress
+        self.conditions = conditions
         conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         table = Array(repeating: Array(repeating: nil, count: replicates), count: conditions.count)
         finishedPerReplicate = Array(repeating: 0, count: replicates)
@@ -26,33 +28,45 @@ final class OutcomeCollector: OutcomeSink {
         for o in items { store(o) }
     }
 
+    /// The position of `condition`: a scan for the usual handful (cheaper than hashing).
+    private func index(_ condition: String) -> Int? {
+        conditions.count <= 8 ? conditions.firstIndex(of: condition) : conditionIndex[condition]
+    }
+
     @discardableResult
-    private func store(_ outcome: ConditionOutcome) -> Bool {
-        guard let c = conditionIndex[outcome.condition], outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
-        var slim = outcome
-        slim.encodedSteps = []
-        table[c][outcome.replicate] = slim
+    private func store(_ outcome: consuming ConditionOutcome) -> Bool {
+        guard let c = index(outcome.condition), outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
+        outcome.encodedSteps = []
+        table[c][outcome.replicate] = outcome
         return true
     }
 
-    func accept(_ outcome: ConditionOutcome) {
+    func accept(_ outcome: consuming ConditionOutcome) {
         journal?.append(outcome)
+        let failed = outcome.failure != nil
+        let replicate = outcome.replicate
         lock.lock()
         let known = store(outcome)
-        if outcome.failure != nil { failures += 1 }
+        if failed { failures += 1 }
         var replicateDone = false
         if known {
-            finishedPerReplicate[outcome.replicate] += 1
-            replicateDone = finishedPerReplicate[outcome.replicate] == table.count
+            finishedPerReplicate[replicate] += 1
+            replicateDone = finishedPerReplicate[replicate] == table.count
         }
         lock.unlock()
-        progress?.conditionFinished(failed: outcome.failure != nil, replicateDone: replicateDone)
+        progress?.conditionFinished(failed: failed, replicateDone: replicateDone)
+    }
+
+    /// Every replicate's outcome of `condition`, in replicate order (nil: not run).
+    func outcomes(of condition: String) -> [ConditionOutcome?] {
+        lock.lock(); defer { lock.unlock() }
+        return index(condition).map { table[$0] } ?? []
     }
 
     /// The outcome of (replicate, condition), if any (without its step records).
     func outcome(_ replicate: Int, _ condition: String) -> ConditionOutcome? {
         lock.lock(); defer { lock.unlock() }
-        guard let c = conditionIndex[condition], replicate >= 0, replicate < finishedPerReplicate.count else { return nil }
+        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return nil }
         return table[c][replicate]
     }
 }

@@ -19,7 +19,7 @@ extension ConditionOutcome {
             for t in tags { w.string(t) }
         }
         w.varint(UInt64(stepCount))
-        w.bytes.append(contentsOf: encodedSteps)
+        w.append(encodedSteps)
         if let f = failure { w.byte(1); w.string(f.step); w.string(f.message) } else { w.byte(0) }
     }
 

@@ -6,16 +6,16 @@ enum ParameterResolver {
     /// Appends the value of each parameter of `table` to `values`, in the table's order.
     /// `explicit` holds the config's value for each parameter of the table (nil: not given).
     static func resolve(step: String, table: ParamTable, explicit: [Value?], context: RunContext, into values: inout [Value]) throws {
-        for (i, p) in table.specs.enumerated() {
+        for i in 0..<table.count {
             let v: Value
             if let e = explicit[i] { v = e }
-            else if let c = context.get(p.name) { v = c }
-            else if let d = p.defaultValue { v = d }
+            else if let c = context.get(table.names[i]) { v = c }
+            else if let d = table.defaults[i] { v = d }
             else {
-                throw StepCallError(message: "step '\(step)' needs parameter '\(p.name)': it is not in the step's params, not in the context, and has no default")
+                throw StepCallError(message: "step '\(step)' needs parameter '\(table.names[i])': it is not in the step's params, not in the context, and has no default")
             }
-            guard p.type.accepts(v) else {
-                throw StepCallError(message: "step '\(step)' parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
+            guard table.types[i].accepts(v) else {
+                throw StepCallError(message: "step '\(step)' parameter '\(table.names[i])' must be \(table.types[i].rawValue), got \(v.typeName)")
             }
             values.append(v)
         }
@@ -32,6 +32,6 @@ enum ParameterResolver {
         let table = function.paramTable
         var values: [Value] = []
         try resolve(step: step, table: table, explicit: explicitValues(explicit, table: table), context: context, into: &values)
-        return OrderedDictionary(uniqueKeys: table.specs.map(\.name), values: values)
+        return OrderedDictionary(uniqueKeys: table.names, values: values)
     }
 }

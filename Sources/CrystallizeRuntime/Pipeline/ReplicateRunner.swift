@@ -187,7 +187,7 @@ public final class ReplicateRunner {
             callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
         if stage.step.cacheable, let cache, let inputHash {
-            let params = OrderedDictionary(uniqueKeys: stage.function.paramTable.specs.map(\.name), values: frame.paramValues)
+            let params = OrderedDictionary(uniqueKeys: stage.function.paramTable.names, values: frame.paramValues)
             let key = StepCache.key(stepIdentity: stage.step.identity, params: params, inputHash: inputHash)
             call.cacheKey = key
             if let entry = cache.lookup(key) {
@@ -277,7 +277,7 @@ final class ConditionScope {
         context.reset()
         if !info.isEmpty { info = [:] }
         if !written.isEmpty { written = [:] }
-        records.bytes.removeAll(keepingCapacity: true)
+        records.removeAll()
         stepCount = 0
     }
 }

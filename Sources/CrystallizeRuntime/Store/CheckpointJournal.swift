@@ -45,7 +45,7 @@ public final class CheckpointJournal {
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot open checkpoint journal \(path): \(String(cString: strerror(errno)))") }
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
-        pending.bytes.append(contentsOf: [UInt8](repeating: 0, count: Self.headerSize))
+        pending.zeros(Self.headerSize)
     }
 
     deinit {
@@ -61,7 +61,7 @@ public final class CheckpointJournal {
         Self.appendRecord(outcome, to: &pending)
         pendingRecords += 1
         let now = DispatchTime.now().uptimeNanoseconds
-        if now &- lastFlush >= flushInterval || pending.bytes.count >= maximumBlock {
+        if now &- lastFlush >= flushInterval || pending.count >= maximumBlock {
             flushLocked(now: now)
         } else if !flushScheduled {
             flushScheduled = true
@@ -86,8 +86,8 @@ public final class CheckpointJournal {
     private func flushLocked(now: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         lastFlush = now
         guard pendingRecords > 0, fd >= 0 else { return }
-        Self.sealBlock(&pending.bytes)
-        pending.bytes.withUnsafeBytes { b in
+        Self.sealBlock(&pending)
+        pending.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
                 let n = write(fd, b.baseAddress! + off, b.count - off)
@@ -95,37 +95,37 @@ public final class CheckpointJournal {
                 off += n
             }
         }
-        pending.bytes.removeSubrange(Self.headerSize...)
+        pending.truncate(to: Self.headerSize)
         pendingRecords = 0
         if now &- lastSync >= syncInterval { fdatasync(fd); lastSync = now }
     }
 
     /// Fills in the header of a block whose payload follows `headerSize` reserved bytes.
-    private static func sealBlock(_ block: inout [UInt8]) {
+    private static func sealBlock(_ block: inout ByteWriter) {
         let length = UInt32(block.count - headerSize)
         let digest = block.withUnsafeBytes { SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
         var header = marker
         withUnsafeBytes(of: length.littleEndian) { header.append(contentsOf: $0) }
         header.append(contentsOf: digest.prefix(16))
-        block.replaceSubrange(0..<headerSize, with: header)
+        block.withUnsafeMutableBytes { b in for (i, x) in header.enumerated() { b[i] = x } }
     }
 
     /// Appends `outcome`'s record with its u32 length in front, encoding in place (the length
     /// is patched in afterwards, so the record is never built twice).
     private static func appendRecord(_ outcome: ConditionOutcome, to w: inout ByteWriter) {
-        let at = w.bytes.count
-        w.bytes.append(contentsOf: [0, 0, 0, 0])
+        let at = w.count
+        w.zeros(4)
         outcome.encode(into: &w)
-        let length = UInt32(w.bytes.count - at - 4)
-        w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: length.littleEndian, toByteOffset: at, as: UInt32.self) }
+        let length = UInt32(w.count - at - 4)
+        w.withUnsafeMutableBytes { $0.storeBytes(of: length.littleEndian, toByteOffset: at, as: UInt32.self) }
     }
 
     /// One whole journal holding `outcomes`, for a worker's result file.
     static func encode(_ outcomes: [ConditionOutcome]) -> [UInt8] {
         var w = ByteWriter()
-        w.bytes.append(contentsOf: [UInt8](repeating: 0, count: headerSize))
+        w.zeros(headerSize)
         for o in outcomes { appendRecord(o, to: &w) }
-        sealBlock(&w.bytes)
+        sealBlock(&w)
         return w.bytes
     }
 

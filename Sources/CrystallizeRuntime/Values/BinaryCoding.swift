@@ -6,29 +6,99 @@ import OrderedCollections
 /// stay), because a resumed run must reproduce results.json byte for byte from what it reads
 /// back. Integers are LEB128 varints (zig-zag for signed), doubles 8 little-endian bytes,
 /// strings and bytes length-prefixed.
-struct ByteWriter {
-    /// The encoded bytes so far.
-    var bytes: [UInt8] = []
+///
+/// The writer owns a growable buffer and writes into it without the per-byte capacity and
+/// uniqueness checks of an array append: every finished step and replicate is encoded here.
+/// It cannot be copied, so the buffer always has exactly one owner.
+struct ByteWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    mutating func byte(_ b: UInt8) { bytes.append(b) }
+    deinit { base.deallocate() }
+
+    /// The encoded bytes so far, copied out.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
+
+    /// Forgets everything written, keeping the buffer.
+    mutating func removeAll() { count = 0 }
+
+    /// Forgets everything written after the first `n` bytes.
+    mutating func truncate(to n: Int) { count = min(count, n) }
+
+    /// The written bytes, writable in place (for patching lengths and headers).
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: base, count: count))
+    }
+
+    /// The written bytes.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    mutating func byte(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    mutating func append(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count > 0 else { return }
+        reserve(raw.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
+        count += raw.count
+    }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    /// `n` zero bytes, to be filled in later.
+    mutating func zeros(_ n: Int) {
+        reserve(n)
+        (base + count).initialize(repeating: 0, count: n)
+        count += n
+    }
 
     mutating func varint(_ x: UInt64) {
+        reserve(10)
         var x = x
-        while x >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: x) | 0x80); x >>= 7 }
-        bytes.append(UInt8(x))
+        while x >= 0x80 { base[count] = UInt8(truncatingIfNeeded: x) | 0x80; count += 1; x >>= 7 }
+        base[count] = UInt8(x)
+        count += 1
     }
 
     mutating func int(_ x: Int64) { varint(UInt64(bitPattern: (x << 1) ^ (x >> 63))) }
 
     mutating func double(_ d: Double) {
-        withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        reserve(8)
+        UnsafeMutableRawPointer(base + count).storeBytes(of: d.bitPattern.littleEndian, as: UInt64.self)
+        count += 8
     }
 
     mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { u in varint(UInt64(u.count)); bytes.append(contentsOf: u) }
+        s.withUTF8 { u in varint(UInt64(u.count)); append(UnsafeRawBufferPointer(u)) }
     }
 
     mutating func value(_ v: Value) {
@@ -38,13 +108,13 @@ struct ByteWriter {
         case .int(let i): byte(3); int(i)
         case .double(let d): byte(4); double(d)
         case .string(let s): byte(5); string(s)
-        case .bytes(let b): byte(6); varint(UInt64(b.count)); bytes.append(contentsOf: b)
+        case .bytes(let b): byte(6); varint(UInt64(b.count)); append(b)
         case .list(let items): byte(7); varint(UInt64(items.count)); for i in items { value(i) }
         case .map(let m): byte(8); varint(UInt64(m.count)); for (k, x) in m { string(k); value(x) }
         case .doubles(let a):
             byte(9); varint(UInt64(a.count))
             // Little-endian hosts only (x86-64, arm64): the storage is already the wire form.
-            bytes.append(contentsOf: UnsafeRawBufferPointer(start: a.base, count: a.count * 8))
+            append(UnsafeRawBufferPointer(start: a.base, count: a.count * 8))
         }
     }
 }
