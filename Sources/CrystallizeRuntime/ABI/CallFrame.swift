@@ -39,11 +39,14 @@ public final class CallFrame {
     /// For each parameter, the arena slot of the box lent for it (-1: none yet).
     @exclusivity(unchecked) private var paramSlots: [Int] = []
 
-    @exclusivity(unchecked) private var stream: SeededGenerator?
+    /// The call's random stream; `streamReady` says whether it is made yet (most steps never
+    /// draw, so it is made on first use, and drawn from in place).
+    @exclusivity(unchecked) private var stream = SeededGenerator(seed: 0)
+    @exclusivity(unchecked) private var streamReady = true
     @exclusivity(unchecked) private var streamSeed: UInt64 = 0
     @exclusivity(unchecked) private var streamLabels: (condition: String, step: String)?
 
-    var services: CallServices
+    @exclusivity(unchecked) var services: CallServices
     @exclusivity(unchecked) var error: String?
     @exclusivity(unchecked) var pendingError: Error?
     /// Every box made or lent during the call; the first `used` are live, the rest wait for reuse.
@@ -62,6 +65,7 @@ public final class CallFrame {
             paramSlots = Array(repeating: -1, count: params.count)
         }
         stream = rng
+        streamReady = true
     }
 
     /// A frame for a pipeline: `begin` names each call.
@@ -96,20 +100,28 @@ public final class CallFrame {
 
     /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.
     func useStream(seed: UInt64, condition: String, step: String) {
-        stream = nil
+        streamReady = false
         streamSeed = seed
         streamLabels = (condition, step)
     }
 
-    /// The call's random stream, made on first use: most steps never draw.
+    /// The call's random stream, made on first use.
     var rng: SeededGenerator {
-        get {
-            if let r = stream { return r }
-            let r = streamLabels.map { SeededGenerator(seed: streamSeed, condition: $0.condition, step: $0.step) } ?? SeededGenerator(seed: streamSeed)
-            stream = r
-            return r
-        }
-        set { stream = newValue }
+        get { makeStream(); return stream }
+        set { stream = newValue; streamReady = true }
+    }
+
+    /// Draws from the call's stream in place.
+    func draw<R>(_ body: (inout SeededGenerator) -> R) -> R {
+        makeStream()
+        return body(&stream)
+    }
+
+    @inline(__always)
+    private func makeStream() {
+        if streamReady { return }
+        stream = streamLabels.map { SeededGenerator(seed: streamSeed, condition: $0.condition, step: $0.step) } ?? SeededGenerator(seed: streamSeed)
+        streamReady = true
     }
 
     /// The resolved value of parameter `name`, if the callable declares it.
@@ -160,7 +172,7 @@ public final class CallFrame {
         used = 0
         for i in paramSlots.indices { paramSlots[i] = -1 }
         if !contextBoxes.isEmpty { contextBoxes.removeAll(keepingCapacity: true) }
-        error = nil
-        pendingError = nil
+        if error != nil { error = nil }
+        if pendingError != nil { pendingError = nil }
     }
 }

@@ -48,9 +48,9 @@ extension HostTable {
             do { try writer(n, v.value) } catch { f.error = "\(error)"; return CRYS_ERROR }
             return CRYS_OK
         }
-        t.random_u64 = { ctx in CallFrame.from(ctx)?.rng.next() ?? 0 }
-        t.random_uniform = { ctx in CallFrame.from(ctx)?.rng.uniform() ?? 0 }
-        t.random_normal = { ctx, mean, sd in CallFrame.from(ctx)?.rng.normal(mean: mean, sd: sd) ?? mean }
+        t.random_u64 = { ctx in CallFrame.from(ctx)?.draw { $0.next() } ?? 0 }
+        t.random_uniform = { ctx in CallFrame.from(ctx)?.draw { $0.uniform() } ?? 0 }
+        t.random_normal = { ctx, mean, sd in CallFrame.from(ctx)?.draw { $0.normal(mean: mean, sd: sd) } ?? mean }
         t.complete = { done, status, out, error in
             guard let done else { return }
             let c = Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(done)).takeRetainedValue()

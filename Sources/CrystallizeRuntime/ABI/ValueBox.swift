@@ -12,6 +12,8 @@ final class ValueBox {
     @exclusivity(unchecked) private var cString: ContiguousArray<CChar>?
     @exclusivity(unchecked) private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
     @exclusivity(unchecked) private var retired: [ValueBox] = []
+    /// Whether any of the caches above holds something (recycling then has work to do).
+    @exclusivity(unchecked) private var cached = false
 
     init(_ value: Value) { self.value = value }
 
@@ -25,6 +27,8 @@ final class ValueBox {
     /// Empties the box for reuse by a later call.
     func recycle() {
         value = .null
+        guard cached else { return }
+        cached = false
         if !childBoxes.isEmpty { childBoxes = [:] }
         if cString != nil { cString = nil }
         if !keyCStrings.isEmpty { keyCStrings = [:] }
@@ -34,6 +38,7 @@ final class ValueBox {
     /// A borrowed child box, kept alive by this box.
     func child(_ index: Int, _ make: () -> Value) -> ValueBox {
         if let b = childBoxes[index] { return b }
+        cached = true
         let b = ValueBox(make())
         childBoxes[index] = b
         return b
@@ -41,12 +46,12 @@ final class ValueBox {
 
     func stringPointer() -> UnsafePointer<CChar>? {
         guard case .string(let s) = value else { return nil }
-        if cString == nil { cString = ContiguousArray(s.utf8CString) }
+        if cString == nil { cString = ContiguousArray(s.utf8CString); cached = true }
         return cString!.withUnsafeBufferPointer { $0.baseAddress }
     }
 
     func keyPointer(_ index: Int, _ key: String) -> UnsafePointer<CChar>? {
-        if keyCStrings[index] == nil { keyCStrings[index] = ContiguousArray(key.utf8CString) }
+        if keyCStrings[index] == nil { keyCStrings[index] = ContiguousArray(key.utf8CString); cached = true }
         return keyCStrings[index]!.withUnsafeBufferPointer { $0.baseAddress }
     }
 

@@ -12,7 +12,7 @@ final class OutcomeCollector: OutcomeSink {
     /// [condition][replicate], without step records: those live on in the journal.
     @exclusivity(unchecked) private var table: [[ConditionOutcome?]]
     @exclusivity(unchecked) private var finishedPerReplicate: [Int]
-    private(set) var failures = 0
+    @exclusivity(unchecked) private(set) var failures = 0
 
     init(journal: CheckpointJournal?, progress: ProgressReporter?, conditions: [String], replicates: Int) {
         self.journal = journal

@@ -21,7 +21,7 @@ public final class ReplicateRunner {
     private let hasAsyncStage: Bool
     /// Finished scopes, ready for reuse.
     private let poolLock = NSLock()
-    private var pool: [ConditionScope] = []
+    @exclusivity(unchecked) private var pool: [ConditionScope] = []
 
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
