@@ -166,6 +166,18 @@ public final class CallFrame {
         return b
     }
 
+    /// Metric names seen by this frame: a pipeline records the same few names on every
+    /// replicate, so the Swift string is made once, not on every `record_metric`.
+    @exclusivity(unchecked) private var metricNames: [(c: ContiguousArray<CChar>, name: String)] = []
+
+    /// The metric name `cName` as a Swift string.
+    func metricName(_ cName: UnsafePointer<CChar>) -> String {
+        for entry in metricNames where entry.c.withUnsafeBufferPointer({ strcmp($0.baseAddress!, cName) == 0 }) { return entry.name }
+        let name = String(cString: cName)
+        if metricNames.count < 16 { metricNames.append((ContiguousArray(name.utf8CString), name)) }
+        return name
+    }
+
     /// Drops every value made or lent during the call; the boxes stay for the next one.
     func reset() {
         for i in 0..<used { arena[i].recycle() }

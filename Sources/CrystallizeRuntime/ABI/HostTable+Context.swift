@@ -20,8 +20,9 @@ extension HostTable {
             return f.paramBox(cName: name)?.pointer
         }
         t.record_metric = { ctx, name, value, tags, count in
-            guard let f = CallFrame.from(ctx), let n = hostString(name), let v = ValueBox.from(value) else { return CRYS_INVALID }
+            guard let f = CallFrame.from(ctx), let name, let v = ValueBox.from(value) else { return CRYS_INVALID }
             guard let c = f.context else { f.error = "this call has no context"; return CRYS_INVALID }
+            let n = f.metricName(name)
             // The header allows I64, F64 and BOOL only: anything else would reach the summary
             // and the verifiers as a number it is not.
             switch v.value {

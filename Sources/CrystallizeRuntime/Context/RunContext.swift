@@ -62,12 +62,13 @@ public final class RunContext {
 
     /// Empties the context for another (replicate, condition), keeping its storage.
     func reset() {
-        values.removeAll(keepingCapacity: true)
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
         if !metricTags.isEmpty { metricTags = [:] }
-        metricLog.removeAll(keepingCapacity: true)
+        // The finished outcome took the log's storage: start a new one rather than copy it.
+        metricLog = []
         currentStep = "<host>"
-        reads.removeAll(keepingCapacity: true)
-        writes.removeAll(keepingCapacity: true)
+        if !reads.isEmpty { reads.removeAll(keepingCapacity: true) }
+        if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
     }
 
     /// Starts bookkeeping for `step`.

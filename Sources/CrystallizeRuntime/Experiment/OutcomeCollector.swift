@@ -9,8 +9,10 @@ final class OutcomeCollector: OutcomeSink {
     private let progress: ProgressReporter?
     private let conditions: [String]
     private let conditionIndex: [String: Int]
-    /// [condition][replicate], without step records: those live on in the journal.
-    @exclusivity(unchecked) private var table: [[ConditionOutcome?]]
+    /// Outcome of (condition c, replicate r) at c * replicates + r, without step records:
+    /// those live on in the journal.
+    @exclusivity(unchecked) private var table: [ConditionOutcome?]
+    private let replicates: Int
     @exclusivity(unchecked) private var finishedPerReplicate: [Int]
     @exclusivity(unchecked) private(set) var failures = 0
 
@@ -19,7 +21,8 @@ final class OutcomeCollector: OutcomeSink {
         self.progress = progress
         self.conditions = conditions
         conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        table = Array(repeating: Array(repeating: nil, count: replicates), count: conditions.count)
+        self.replicates = replicates
+        table = Array(repeating: nil, count: replicates * conditions.count)
         finishedPerReplicate = Array(repeating: 0, count: replicates)
     }
 
@@ -37,7 +40,7 @@ final class OutcomeCollector: OutcomeSink {
     private func store(_ outcome: consuming ConditionOutcome) -> Bool {
         guard let c = index(outcome.condition), outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
         outcome.encodedSteps = []
-        table[c][outcome.replicate] = outcome
+        table[c * replicates + outcome.replicate] = outcome
         return true
     }
 
@@ -51,7 +54,7 @@ final class OutcomeCollector: OutcomeSink {
         var replicateDone = false
         if known {
             finishedPerReplicate[replicate] += 1
-            replicateDone = finishedPerReplicate[replicate] == table.count
+            replicateDone = finishedPerReplicate[replicate] == conditions.count
         }
         lock.unlock()
         progress?.conditionFinished(failed: failed, replicateDone: replicateDone)
@@ -60,13 +63,13 @@ final class OutcomeCollector: OutcomeSink {
     /// Every replicate's outcome of `condition`, in replicate order (nil: not run).
     func outcomes(of condition: String) -> [ConditionOutcome?] {
         lock.lock(); defer { lock.unlock() }
-        return index(condition).map { table[$0] } ?? []
+        return index(condition).map { Array(table[($0 * replicates)..<(($0 + 1) * replicates)]) } ?? []
     }
 
     /// The outcome of (replicate, condition), if any (without its step records).
     func outcome(_ replicate: Int, _ condition: String) -> ConditionOutcome? {
         lock.lock(); defer { lock.unlock() }
         guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return nil }
-        return table[c][replicate]
+        return table[c * replicates + replicate]
     }
 }
