@@ -16,25 +16,27 @@ extension HostTable {
             return CRYS_OK
         }
         t.param = { ctx, name in
-            guard let f = CallFrame.from(ctx), let name else { return nil }
-            return f.paramBox(cName: name)?.pointer
+            guard let name else { return nil }
+            return CallFrame.peek(ctx, nil) { $0.paramBox(cName: name)?.pointer }
         }
         t.record_metric = { ctx, name, value, tags, count in
-            guard let f = CallFrame.from(ctx), let name, let v = ValueBox.from(value) else { return CRYS_INVALID }
-            guard let c = f.context else { f.error = "this call has no context"; return CRYS_INVALID }
-            let n = f.metricName(name)
-            // The header allows I64, F64 and BOOL only: anything else would reach the summary
-            // and the verifiers as a number it is not.
-            switch v.value {
-            case .int, .double, .bool: break
-            default:
-                f.error = "step '\(f.exportName)' recorded metric '\(n)' as \(v.value.typeName); metric values must be i64, f64 or bool"
-                return CRYS_TYPE_ERROR
-            }
-            var tagList: [String] = []
-            if let tags { for i in 0..<count { if let s = hostString(tags[i]) { tagList.append(s) } } }
-            c.recordMetric(n, v.value.detached(), tags: tagList)
-            return CRYS_OK
+            guard let name else { return CRYS_INVALID }
+            return CallFrame.peek(ctx, CRYS_INVALID) { f in ValueBox.peek(value, CRYS_INVALID) { v in
+                guard let c = f.context else { f.error = "this call has no context"; return CRYS_INVALID }
+                let n = f.metricName(name)
+                // The header allows I64, F64 and BOOL only: anything else would reach the summary
+                // and the verifiers as a number it is not.
+                switch v.value {
+                case .int, .double, .bool: break
+                default:
+                    f.error = "step '\(f.exportName)' recorded metric '\(n)' as \(v.value.typeName); metric values must be i64, f64 or bool"
+                    return CRYS_TYPE_ERROR
+                }
+                var tagList: [String] = []
+                if let tags { for i in 0..<count { if let s = hostString(tags[i]) { tagList.append(s) } } }
+                c.recordMetric(n, v.value, tags: tagList)
+                return CRYS_OK
+            } }
         }
         t.write_artifact = { ctx, name, bytes, length in
             guard let f = CallFrame.from(ctx), let n = hostString(name) else { return CRYS_INVALID }
@@ -49,9 +51,9 @@ extension HostTable {
             do { try writer(n, v.value) } catch { f.error = "\(error)"; return CRYS_ERROR }
             return CRYS_OK
         }
-        t.random_u64 = { ctx in CallFrame.from(ctx)?.draw { $0.next() } ?? 0 }
-        t.random_uniform = { ctx in CallFrame.from(ctx)?.draw { $0.uniform() } ?? 0 }
-        t.random_normal = { ctx, mean, sd in CallFrame.from(ctx)?.draw { $0.normal(mean: mean, sd: sd) } ?? mean }
+        t.random_u64 = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.next() } } }
+        t.random_uniform = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.uniform() } } }
+        t.random_normal = { ctx, mean, sd in CallFrame.peek(ctx, mean) { $0.draw { $0.normal(mean: mean, sd: sd) } } }
         t.complete = { done, status, out, error in
             guard let done else { return }
             let c = Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(done)).takeRetainedValue()

@@ -28,9 +28,9 @@ public enum HostTable {
             f.services.log?(level, m)
         }
         t.make_null = { ctx in CallFrame.from(ctx)?.make(.null) }
-        t.make_bool = { ctx, b in CallFrame.from(ctx)?.make(.bool(b != 0)) }
-        t.make_i64 = { ctx, i in CallFrame.from(ctx)?.make(.int(i)) }
-        t.make_f64 = { ctx, d in CallFrame.from(ctx)?.make(.double(d)) }
+        t.make_bool = { ctx, b in CallFrame.peek(ctx, nil) { $0.make(.bool(b != 0)) } }
+        t.make_i64 = { ctx, i in CallFrame.peek(ctx, nil) { $0.make(.int(i)) } }
+        t.make_f64 = { ctx, d in CallFrame.peek(ctx, nil) { $0.make(.double(d)) } }
         t.make_string = { ctx, p, n in
             guard let f = CallFrame.from(ctx), let p else { return nil }
             let buf = UnsafeRawBufferPointer(start: p, count: n)
@@ -44,7 +44,7 @@ public enum HostTable {
         }
         t.make_list = { ctx in CallFrame.from(ctx)?.make(.list([])) }
         t.make_map = { ctx in CallFrame.from(ctx)?.make(.map([:])) }
-        t.make_f64_array = { ctx, n in CallFrame.from(ctx)?.make(.doubles(DoubleArray(count: n))) }
+        t.make_f64_array = { ctx, n in CallFrame.peek(ctx, nil) { $0.make(.doubles(DoubleArray(count: n))) } }
         t.list_push = { list, item in
             guard let l = ValueBox.from(list), let i = ValueBox.from(item) else { return CRYS_INVALID }
             guard case .list(var items) = l.value else { return CRYS_TYPE_ERROR }
@@ -66,8 +66,7 @@ public enum HostTable {
     }
 
     private static func installReaders(_ t: inout crys_host) {
-        t.type_of = { v in
-            guard let b = ValueBox.from(v) else { return CRYS_T_NULL }
+        t.type_of = { v in ValueBox.peek(v, CRYS_T_NULL) { b in
             switch b.value {
             case .null: return CRYS_T_NULL
             case .bool: return CRYS_T_BOOL
@@ -79,20 +78,24 @@ public enum HostTable {
             case .map: return CRYS_T_MAP
             case .doubles: return CRYS_T_F64_ARRAY
             }
-        }
-        t.get_bool = { v in
-            if case .bool(let b)? = ValueBox.from(v)?.value { return b ? 1 : 0 }
-            return 0
-        }
-        t.get_i64 = { v in
-            switch ValueBox.from(v)?.value {
-            case .int(let i)?: return i
-            case .double(let d)? where d.isFinite && abs(d) < 9.2e18: return Int64(d)
-            case .bool(let b)?: return b ? 1 : 0
+        } }
+        t.get_bool = { v in ValueBox.peek(v, 0) { if case .bool(let b) = $0.value { return b ? 1 : 0 } else { return 0 } } }
+        t.get_i64 = { v in ValueBox.peek(v, 0) { b in
+            switch b.value {
+            case .int(let i): return i
+            case .double(let d) where d.isFinite && abs(d) < 9.2e18: return Int64(d)
+            case .bool(let b): return b ? 1 : 0
             default: return 0
             }
-        }
-        t.get_f64 = { v in ValueBox.from(v)?.value.asDouble ?? .nan }
+        } }
+        t.get_f64 = { v in ValueBox.peek(v, .nan) { b in
+            switch b.value {
+            case .double(let d): return d
+            case .int(let i): return Double(i)
+            case .bool(let x): return x ? 1 : 0
+            default: return .nan
+            }
+        } }
         t.get_string = { v, len in
             guard let b = ValueBox.from(v), case .string(let s) = b.value else { return nil }
             len?.pointee = s.utf8.count
@@ -142,11 +145,11 @@ public enum HostTable {
                   let i = m.index(forKey: k) else { return nil }
             return b.child(i) { m.values[i] }.pointer
         }
-        t.f64_data = { v, n in
-            guard let b = ValueBox.from(v), case .doubles(let a) = b.value else { return nil }
+        t.f64_data = { v, n in ValueBox.peek(v, nil) { b in
+            guard case .doubles(let a) = b.value else { return nil }
             n?.pointee = a.count
             return a.base
-        }
+        } }
     }
 }
 

@@ -24,6 +24,15 @@ final class ValueBox {
         return Unmanaged<ValueBox>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
     }
 
+    /// `body` applied to the box behind `p` (`none` when null), without retaining the box: the
+    /// frame that lent it keeps it alive for the whole call, and readers run on every value a
+    /// plugin touches.
+    @inline(__always)
+    static func peek<R>(_ p: OpaquePointer?, _ none: R, _ body: (ValueBox) -> R) -> R {
+        guard let p else { return none }
+        return Unmanaged<ValueBox>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef(body)
+    }
+
     /// Empties the box for reuse by a later call.
     func recycle() {
         value = .null

@@ -113,7 +113,7 @@ public enum ExperimentRunner {
             var complete = true
             let column = collector.outcomes(of: c.name)
             for r in 0..<plan.replicates {
-                guard r < column.count, let o = column[r] else { complete = false; continue }
+                guard r < column.count, let o = column[column.startIndex + r] else { complete = false; continue }
                 if o.failure != nil { errors.append(o); complete = false; continue }
                 for v in o.metricLog { m[v.name, default: []].append(v.value) }
             }

@@ -60,10 +60,11 @@ final class OutcomeCollector: OutcomeSink {
         progress?.conditionFinished(failed: failed, replicateDone: replicateDone)
     }
 
-    /// Every replicate's outcome of `condition`, in replicate order (nil: not run).
-    func outcomes(of condition: String) -> [ConditionOutcome?] {
+    /// Every replicate's outcome of `condition`, in replicate order (nil: not run); a view
+    /// of the collector's table, not a copy.
+    func outcomes(of condition: String) -> ArraySlice<ConditionOutcome?> {
         lock.lock(); defer { lock.unlock() }
-        return index(condition).map { Array(table[($0 * replicates)..<(($0 + 1) * replicates)]) } ?? []
+        return index(condition).map { table[($0 * replicates)..<(($0 + 1) * replicates)] } ?? []
     }
 
     /// The outcome of (replicate, condition), if any (without its step records).

@@ -178,17 +178,17 @@ public final class ReplicateRunner {
         let ctx = scope.context
         let frame = scope.frame!
         ctx.beginStep(stage.name)
-        frame.begin(stage.name, params: stage.function.paramTable)
-        try ParameterResolver.resolve(step: stage.name, table: stage.function.paramTable, explicit: stage.explicit, context: ctx, into: &frame.paramValues)
+        frame.begin(stage.name, params: stage.params)
+        try ParameterResolver.resolve(step: stage.name, table: stage.params, explicit: stage.explicit, context: ctx, into: &frame.paramValues)
         var call = StepCall(cacheKey: nil, hit: false, output: .null, metricMark: ctx.metricLog.count)
         if stepHooks {
             var info = scope.info
             info["step"] = .string(stage.name)
             callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
-        if stage.step.cacheable, let cache, let inputHash {
-            let params = OrderedDictionary(uniqueKeys: stage.function.paramTable.names, values: frame.paramValues)
-            let key = StepCache.key(stepIdentity: stage.step.identity, params: params, inputHash: inputHash)
+        if stage.cacheable, let cache, let inputHash {
+            let params = OrderedDictionary(uniqueKeys: stage.params.names, values: frame.paramValues)
+            let key = StepCache.key(stepIdentity: stage.identity, params: params, inputHash: inputHash)
             call.cacheKey = key
             if let entry = cache.lookup(key) {
                 call.hit = true
@@ -286,13 +286,22 @@ final class ConditionScope {
 /// config's explicit value for each of its parameters laid out in parameter order.
 final class PipelineStage {
     let step: PlannedStep
+    /// The step's fields the per-call path reads, held apart so reading one never copies the step.
+    let name: String
+    let function: StepFunction
+    let params: ParamTable
     let explicit: [Value?]
-    var name: String { step.name }
-    var function: StepFunction { step.function }
+    let cacheable: Bool
+    let identity: String
 
     init(_ step: PlannedStep) {
         self.step = step
+        name = step.name
+        function = step.function
+        params = step.function.paramTable
         explicit = ParameterResolver.explicitValues(step.explicitParams, table: step.function.paramTable)
+        cacheable = step.cacheable
+        identity = step.identity
     }
 }
 
