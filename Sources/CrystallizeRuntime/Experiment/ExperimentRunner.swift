@@ -112,10 +112,13 @@ public enum ExperimentRunner {
             var errors: [ConditionOutcome] = []
             var complete = true
             let column = collector.outcomes(of: c.name)
-            for r in 0..<plan.replicates {
-                guard r < column.count, let o = column[column.startIndex + r] else { complete = false; continue }
-                if o.failure != nil { errors.append(o); complete = false; continue }
-                for v in o.metricLog { m[v.name, default: []].append(v.value) }
+            column.withUnsafeBufferPointer { outcomes in
+                // Read fields in place: copying each outcome whole costs more than the rest.
+                for r in 0..<plan.replicates {
+                    guard r < outcomes.count, outcomes[r]?.replicate != nil else { complete = false; continue }
+                    if outcomes[r]!.failure != nil { errors.append(outcomes[r]!); complete = false; continue }
+                    for v in outcomes[r]!.metricLog { m[v.name, default: []].append(v.value) }
+                }
             }
             metrics[c.name] = m
             failures += errors

@@ -40,7 +40,8 @@ final class OutcomeCollector: OutcomeSink {
     private func store(_ outcome: consuming ConditionOutcome) -> Bool {
         guard let c = index(outcome.condition), outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
         outcome.encodedSteps = []
-        table[c * replicates + outcome.replicate] = outcome
+        let at = c * replicates + outcome.replicate
+        table[at] = consume outcome
         return true
     }
 

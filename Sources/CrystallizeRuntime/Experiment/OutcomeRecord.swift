@@ -32,23 +32,25 @@ extension ConditionOutcome {
 
     /// Reads one record.
     init(from r: inout ByteReader) throws {
-        replicate = Int(try r.varint())
-        condition = try r.string()
-        seedUsed = try r.varint()
-        metricLog = []
+        let replicate = Int(try r.varint())
+        let condition = try r.string()
+        let seedUsed = try r.varint()
+        var metricLog: [RecordedMetric] = []
         for _ in 0..<(try r.count()) { metricLog.append(RecordedMetric(name: try r.string(), value: try r.value())) }
-        metricTags = [:]
+        var metricTags: OrderedDictionary<String, [String]> = [:]
         for _ in 0..<(try r.count()) {
             let name = try r.string()
             var tags: [String] = []
             for _ in 0..<(try r.count()) { tags.append(try r.string()) }
             metricTags[name] = tags
         }
-        stepCount = try r.count()
+        let stepCount = try r.count()
         let stepsStart = r.offset
         for _ in 0..<stepCount { _ = try StepRecord(from: &r) }
-        encodedSteps = Array(try r.slice(from: stepsStart))
-        failure = try r.byte() == 1 ? Failure(step: try r.string(), message: try r.string()) : nil
+        let encodedSteps = Array(try r.slice(from: stepsStart))
+        let failure = try r.byte() == 1 ? Failure(step: try r.string(), message: try r.string()) : nil
+        self.init(replicate: replicate, condition: condition, seedUsed: seedUsed, metricLog: metricLog, metricTags: metricTags,
+                  encodedSteps: encodedSteps, stepCount: stepCount, failure: failure)
     }
 
     /// The record as one line of text (base64), for a streaming worker's stdout.

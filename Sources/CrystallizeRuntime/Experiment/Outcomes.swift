@@ -60,7 +60,13 @@ public struct ConditionOutcome: Equatable {
     /// Recorded metrics by name (grouped from `metricLog`).
     public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric tags.
-    public var metricTags: OrderedDictionary<String, [String]>
+    public var metricTags: OrderedDictionary<String, [String]> {
+        get { taggedMetrics ?? [:] }
+        set { taggedMetrics = newValue.isEmpty ? nil : newValue }
+    }
+    /// `metricTags`, stored only when some metric has tags: most outcomes have none, and an
+    /// outcome is handed on several times on the per-replicate path.
+    private var taggedMetrics: OrderedDictionary<String, [String]>?
     /// Its step records, encoded as the journal stores them: each is written once, as its
     /// step finishes, travels as bytes, and is decoded only when provenance is read.
     var encodedSteps: [UInt8]
@@ -76,7 +82,7 @@ public struct ConditionOutcome: Equatable {
         self.condition = condition
         self.seedUsed = seedUsed
         self.metricLog = metricLog
-        self.metricTags = metricTags
+        taggedMetrics = metricTags.isEmpty ? nil : metricTags
         self.encodedSteps = encodedSteps
         self.stepCount = stepCount
         self.failure = failure

@@ -59,11 +59,14 @@ public final class ReplicateRunner {
         do {
             if plan.datasource == nil { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
             else if plan.recordsDataHashes { hash = Self.nullHash }
+            let ctx = scope.context, frame = scope.frame!
             for stage in stages {
                 current = stage.name
-                let call = try prepare(stage, inputHash: hash, scope: scope)
-                let output = call.hit ? call.output : try await stage.function.invoke(data: data, frame: scope.frame)
-                (data, hash) = try finish(stage, call, output: output, inputHash: hash, scope: scope)
+                let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
+                let output: Value
+                if let cached { output = cached } else { output = try await stage.function.invoke(data: data, frame: frame) }
+                data = output
+                hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
             }
         } catch {
             failure = Failure(step: current, message: "\(error)")
@@ -78,19 +81,23 @@ public final class ReplicateRunner {
         let scope = begin(r, condition)
         var data: Value? = nil
         var hash: String? = nil
-        var current = "<datasource>"
+        // The stage running (-1: loading upstream inputs); its name is looked up only on failure.
+        var at = -1
         var failure: Failure? = nil
         do {
-            if plan.datasource == nil { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
+            if plan.datasource == nil { (data, hash) = try upstreamData(scope) }
             else if plan.recordsDataHashes { hash = Self.nullHash }
-            for stage in stages {
-                current = stage.name
-                let call = try prepare(stage, inputHash: hash, scope: scope)
-                let output = call.hit ? call.output : try stage.function.invokeSync(data: data, frame: scope.frame)
-                (data, hash) = try finish(stage, call, output: output, inputHash: hash, scope: scope)
+            let ctx = scope.context, frame = scope.frame!
+            for i in stages.indices {
+                let stage = stages[i]
+                at = i
+                let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
+                let output = try cached ?? stage.function.invokeSync(data: data, frame: frame)
+                data = output
+                hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
             }
         } catch {
-            failure = Failure(step: current, message: "\(error)")
+            failure = Failure(step: at >= 0 ? stages[at].name : "<inputs>", message: "\(error)")
         }
         return end(scope, failure: failure)
     }
@@ -120,14 +127,18 @@ public final class ReplicateRunner {
 
     /// The outcome of `scope`, which goes back to the pool.
     private func end(_ scope: ConditionScope, failure: Failure?) -> ConditionOutcome {
+        // The scope goes back to the pool only after the outcome has been read out of it.
+        defer { recycle(scope) }
         let ctx = scope.context
-        let outcome = ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
-                                       metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        return ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
+                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+    }
+
+    private func recycle(_ scope: ConditionScope) {
         scope.frame.reset()
         poolLock.lock()
         pool.append(scope)
         poolLock.unlock()
-        return outcome
     }
 
     private func makeScope() -> ConditionScope {
@@ -164,40 +175,29 @@ public final class ReplicateRunner {
             log: { [log, unowned scope] _, message in log("[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
     }
 
-    /// A step call in progress: its cache key, and the cached output when the cache answered.
-    private struct StepCall {
-        var cacheKey: String?
-        var hit: Bool
-        var output: Value
-        var metricMark: Int
-    }
-
     /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
-    /// the cache asked, the random stream chosen.
-    private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope) throws -> StepCall {
-        let ctx = scope.context
-        let frame = scope.frame!
+    /// the cache asked, the random stream chosen. Returns the cached output on a cache hit.
+    private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope, _ ctx: RunContext, _ frame: CallFrame) throws -> Value? {
         ctx.beginStep(stage.name)
         frame.begin(stage.name, params: stage.params)
         try ParameterResolver.resolve(step: stage.name, table: stage.params, explicit: stage.explicit, context: ctx, into: &frame.paramValues)
-        var call = StepCall(cacheKey: nil, hit: false, output: .null, metricMark: ctx.metricLog.count)
+        scope.metricMark = ctx.metricLog.count
         if stepHooks {
             var info = scope.info
             info["step"] = .string(stage.name)
             callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
+        if scope.cacheKey != nil { scope.cacheKey = nil }
         if stage.cacheable, let cache, let inputHash {
             let params = OrderedDictionary(uniqueKeys: stage.params.names, values: frame.paramValues)
             let key = StepCache.key(stepIdentity: stage.identity, params: params, inputHash: inputHash)
-            call.cacheKey = key
+            scope.cacheKey = key
             if let entry = cache.lookup(key) {
-                call.hit = true
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
                 for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
                 for (name, bytes) in entry.artifacts { try writeArtifact(scope.replicate, scope.condition, stage.name, name, bytes) }
-                call.output = entry.output
-                return call
+                return entry.output
             }
             cache.count(hit: false)
         }
@@ -206,35 +206,38 @@ public final class ReplicateRunner {
         // sub-stream: results never depend on scheduling, and a cache hit upstream never
         // shifts the numbers a later step draws.
         frame.useStream(seed: scope.seed, condition: scope.condition, step: stage.name)
-        return call
+        return nil
     }
 
     /// Everything after a stage's function returned: cache entry, provenance record, hooks.
-    /// Returns the output and its hash (the next stage's input hash).
-    private func finish(_ stage: PipelineStage, _ call: StepCall, output: Value, inputHash: String?,
-                        scope: ConditionScope) throws -> (Value, String?) {
-        let ctx = scope.context
-        let added = ctx.metricLog[call.metricMark...]
+    /// Returns the output's hash (the next stage's input hash) when data hashes are kept.
+    private func finish(_ stage: PipelineStage, hit: Bool, output: Value, inputHash: String?,
+                        scope: ConditionScope, _ ctx: RunContext) throws -> String? {
+        let added = ctx.metricLog[scope.metricMark...]
         let writes = ctx.writes.lazy.map { (key: $0, value: ctx.values[$0]!) }
-        // This step's metric values by name, for the cache entry and the hooks (not built otherwise).
-        let newMetrics = (call.cacheKey != nil && !call.hit) || stepHooks ? RecordedMetric.grouped(added) : [:]
-        if !call.hit, let key = call.cacheKey, let cache {
-            let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: writes),
-                                        artifacts: scope.written, metricTags: tags))
+        var afterStepInfo: OrderedDictionary<String, Value>? = nil
+        if (scope.cacheKey != nil && !hit) || stepHooks {
+            // This step's metric values by name, for the cache entry and the hooks.
+            let newMetrics = RecordedMetric.grouped(added)
+            if !hit, let key = scope.cacheKey, let cache {
+                let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+                cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: writes),
+                                            artifacts: scope.written, metricTags: tags))
+            }
+            if stepHooks {
+                var info = scope.info
+                info["step"] = .string(stage.name)
+                info["metrics"] = .map(newMetrics.mapValues { .list($0) })
+                info["cache_hit"] = .bool(hit)
+                afterStepInfo = info
+            }
         }
         let outputHash = plan.recordsDataHashes ? ValueHash.hex(output) : nil
-        StepRecord.encode(step: stage.name, cacheHit: call.hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
+        StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
                           writes: writes, metrics: added, into: &scope.records)
         scope.stepCount += 1
-        if stepHooks {
-            var info = scope.info
-            info["step"] = .string(stage.name)
-            info["metrics"] = .map(newMetrics.mapValues { .list($0) })
-            info["cache_hit"] = .bool(call.hit)
-            callHooks(CRYS_HOOK_AFTER_STEP, info)
-        }
-        return (output, outputHash)
+        if let afterStepInfo { callHooks(CRYS_HOOK_AFTER_STEP, afterStepInfo) }
+        return outputHash
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {
@@ -266,6 +269,10 @@ final class ConditionScope {
     @exclusivity(unchecked) var records = ByteWriter(capacity: 256)
     /// How many step records `records` holds.
     @exclusivity(unchecked) var stepCount = 0
+    /// Where the current step's metric values start in the context's metric log.
+    @exclusivity(unchecked) var metricMark = 0
+    /// The current step's cache key, when it is cached.
+    @exclusivity(unchecked) var cacheKey: String?
 
     init(context: RunContext) { self.context = context }
 
