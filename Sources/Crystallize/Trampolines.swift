@@ -24,6 +24,13 @@ final class StrategyBox {
 
 func box<T: AnyObject>(_ user: UnsafeMutableRawPointer?, _: T.Type) -> T { Unmanaged<T>.fromOpaque(user!).takeUnretainedValue() }
 
+/// Calls `body` with the closure box behind `user` without retaining it: the plugin's
+/// descriptor keeps every box alive for the life of the process.
+@inline(__always)
+func withBox<T: AnyObject, R>(_ user: UnsafeMutableRawPointer?, _: T.Type, _ body: (T) throws -> R) rethrows -> R {
+    try Unmanaged<T>.fromOpaque(user!)._withUnsafeGuaranteedRef(body)
+}
+
 func report(_ ctx: OpaquePointer?, _ error: Error) -> crys_status {
     hostTable.pointee.set_error(ctx, "\(error)")
     return CRYS_ERROR
@@ -31,7 +38,7 @@ func report(_ ctx: OpaquePointer?, _ error: Error) -> crys_status {
 
 let stepTrampoline: crys_step_fn = { ctx, data, out, user in
     do {
-        out?.pointee = try box(user, StepBox.self).body(StepContext(ctx!), HostValue(data)).raw
+        out?.pointee = try withBox(user, StepBox.self) { try $0.body(StepContext(ctx!), HostValue(data)) }.raw
         return CRYS_OK
     } catch { return report(ctx, error) }
 }

@@ -48,9 +48,13 @@ public final class CallFrame {
 
     @exclusivity(unchecked) var services: CallServices
     @exclusivity(unchecked) var error: String?
-    @exclusivity(unchecked) var pendingError: Error?
     /// Every box made or lent during the call; the first `used` are live, the rest wait for reuse.
     @exclusivity(unchecked) private var arena: [ValueBox] = []
+    /// The same boxes, unretained: the call path reaches them without reference counting,
+    /// `arena` keeping them alive.
+    @exclusivity(unchecked) private var slots: [Unmanaged<ValueBox>] = []
+    /// Whether `contextBoxes` holds anything.
+    @exclusivity(unchecked) private var lentContext = false
     @exclusivity(unchecked) private var used = 0
     @exclusivity(unchecked) private var contextBoxes: [String: ValueBox] = [:]
 
@@ -125,6 +129,12 @@ public final class CallFrame {
         return body(&stream)
     }
 
+    /// Draws a normal variate from the call's stream in place.
+    func randomNormal(mean: Double, sd: Double) -> Double {
+        makeStream()
+        return stream.normal(mean: mean, sd: sd)
+    }
+
     @inline(__always)
     private func makeStream() {
         if streamReady { return }
@@ -139,29 +149,33 @@ public final class CallFrame {
     }
 
     /// Makes a host-owned box living until the frame's next call.
-    func make(_ value: Value) -> OpaquePointer { borrow(value).pointer }
+    func make(_ value: Value) -> OpaquePointer { lend(value) }
 
     /// A box for `value`, lent to the plugin until the frame's next call.
-    func borrow(_ value: Value) -> ValueBox {
-        if used < arena.count {
-            let b = arena[used]
+    func borrow(_ value: Value) -> ValueBox { ValueBox.from(lend(value))! }
+
+    /// `borrow`, as the pointer handed to the plugin.
+    func lend(_ value: Value) -> OpaquePointer {
+        if used < slots.count {
+            let b = slots[used]
             used += 1
-            b.value = value
-            return b
+            b._withUnsafeGuaranteedRef { $0.value = value }
+            return OpaquePointer(b.toOpaque())
         }
         let b = ValueBox(value)
         arena.append(b)
+        slots.append(Unmanaged.passUnretained(b))
         used += 1
-        return b
+        return b.pointer
     }
 
     /// The box of parameter `cName` (a borrowed C name, compared without building a Swift
     /// string: `param` runs on almost every step call). Asking twice gives the same box.
-    func paramBox(cName: UnsafePointer<CChar>) -> ValueBox? {
+    func paramBox(cName: UnsafePointer<CChar>) -> OpaquePointer? {
         guard let i = paramTable.index(cName: cName), i < paramValues.count else { return nil }
-        if paramSlots[i] >= 0 { return arena[paramSlots[i]] }
+        if paramSlots[i] >= 0 { return OpaquePointer(slots[paramSlots[i]].toOpaque()) }
         paramSlots[i] = used
-        return borrow(paramValues[i])
+        return lend(paramValues[i])
     }
 
     func contextBox(_ key: String) -> ValueBox? {
@@ -171,6 +185,7 @@ public final class CallFrame {
         guard let v = context?.get(key) else { return nil }
         let b = borrow(v)
         contextBoxes[key] = b
+        lentContext = true
         return b
     }
 
@@ -188,11 +203,10 @@ public final class CallFrame {
 
     /// Drops every value made or lent during the call; the boxes stay for the next one.
     func reset() {
-        for i in 0..<used { arena[i].recycle() }
+        for i in 0..<used { slots[i]._withUnsafeGuaranteedRef { $0.recycle() } }
         used = 0
         for i in paramSlots.indices { paramSlots[i] = -1 }
-        if !contextBoxes.isEmpty { contextBoxes.removeAll(keepingCapacity: true) }
+        if lentContext { contextBoxes.removeAll(keepingCapacity: true); lentContext = false }
         if error != nil { error = nil }
-        if pendingError != nil { pendingError = nil }
     }
 }

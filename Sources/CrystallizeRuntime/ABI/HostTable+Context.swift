@@ -17,7 +17,7 @@ extension HostTable {
         }
         t.param = { ctx, name in
             guard let name else { return nil }
-            return CallFrame.peek(ctx, nil) { $0.paramBox(cName: name)?.pointer }
+            return CallFrame.peek(ctx, nil) { $0.paramBox(cName: name) }
         }
         t.record_metric = { ctx, name, value, tags, count in
             guard let name else { return CRYS_INVALID }
@@ -53,7 +53,7 @@ extension HostTable {
         }
         t.random_u64 = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.next() } } }
         t.random_uniform = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.uniform() } } }
-        t.random_normal = { ctx, mean, sd in CallFrame.peek(ctx, mean) { $0.draw { $0.normal(mean: mean, sd: sd) } } }
+        t.random_normal = { ctx, mean, sd in CallFrame.peek(ctx, mean) { $0.randomNormal(mean: mean, sd: sd) } }
         t.complete = { done, status, out, error in
             guard let done else { return }
             let c = Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(done)).takeRetainedValue()

@@ -20,8 +20,10 @@ public final class RunContext {
     @exclusivity(unchecked) public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
     @exclusivity(unchecked) public var currentStep: String = "<host>"
-    /// Keys read by the current step, with the values read.
-    @exclusivity(unchecked) public private(set) var reads: OrderedDictionary<String, Value> = [:]
+    /// Keys read by the current step, with the values read, in reading order (each key once).
+    @exclusivity(unchecked) public private(set) var readLog: [(key: String, value: Value)] = []
+    /// `readLog` as a map.
+    public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: readLog) }
     /// Keys written by the current step.
     @exclusivity(unchecked) public private(set) var writes: [String] = []
     /// Every metric value recorded, in order: a step's share is what it appended, which makes
@@ -34,7 +36,8 @@ public final class RunContext {
     /// Reads `key`, recording the read for provenance.
     public func get(_ key: String) -> Value? {
         let v = values[key]
-        if let v, reads[key] == nil { reads[key] = v }
+        // A step reads a handful of keys: a scan beats hashing them.
+        if let v, !readLog.contains(where: { $0.key == key }) { readLog.append((key, v)) }
         return v
     }
 
@@ -67,14 +70,14 @@ public final class RunContext {
         // The finished outcome took the log's storage: start a new one rather than copy it.
         metricLog = []
         currentStep = "<host>"
-        if !reads.isEmpty { reads.removeAll(keepingCapacity: true) }
+        if !readLog.isEmpty { readLog.removeAll(keepingCapacity: true) }
         if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
     }
 
     /// Starts bookkeeping for `step`.
     func beginStep(_ step: String) {
         currentStep = step
-        if !reads.isEmpty { reads.removeAll(keepingCapacity: true) }
+        if !readLog.isEmpty { readLog.removeAll(keepingCapacity: true) }
         if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
     }
 }

@@ -11,15 +11,16 @@ extension ConditionOutcome {
         w.string(condition)
         w.varint(seedUsed)
         w.varint(UInt64(metricLog.count))
-        for m in metricLog { w.string(m.name); w.value(m.value) }
-        w.varint(UInt64(metricTags.count))
-        for (name, tags) in metricTags {
+        metricLog.withUnsafeBufferPointer { log in for m in log { w.string(m.name); w.value(m.value) } }
+        let tags = metricTags
+        w.varint(UInt64(tags.count))
+        for (name, list) in tags {
             w.string(name)
-            w.varint(UInt64(tags.count))
-            for t in tags { w.string(t) }
+            w.varint(UInt64(list.count))
+            for t in list { w.string(t) }
         }
         w.varint(UInt64(stepCount))
-        w.append(encodedSteps)
+        encodedSteps.withUnsafeBytes { w.append($0) }
         if let f = failure { w.byte(1); w.string(f.step); w.string(f.message) } else { w.byte(0) }
     }
 
@@ -75,14 +76,15 @@ extension StepRecord {
     private static let hashesFlag: UInt8 = 2
 
     func encode(into w: inout ByteWriter) {
-        Self.encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
+        Self.encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads.elements,
                     writes: writes.elements, metrics: metrics[...], into: &w)
     }
 
     /// Encodes a record from its parts, so the runner never builds a `StepRecord` on the hot path.
-    static func encode<Writes: Collection>(
-        step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: OrderedDictionary<String, Value>,
-        writes: Writes, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter) where Writes.Element == (key: String, value: Value) {
+    static func encode<Reads: Collection, Writes: Collection>(
+        step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: Reads,
+        writes: Writes, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter)
+    where Reads.Element == (key: String, value: Value), Writes.Element == (key: String, value: Value) {
         w.string(step)
         let hashed = inputHash != nil && outputHash != nil
         w.byte((cacheHit ? cacheHitFlag : 0) | (hashed ? hashesFlag : 0))

@@ -19,6 +19,10 @@ public final class ReplicateRunner {
     /// The datasource (when there is one) and the steps, in call order.
     private let stages: [PipelineStage]
     private let hasAsyncStage: Bool
+    /// The plan's settings the per-call path reads, copied once (the plan's properties are
+    /// variables, each read of which is checked for exclusive access).
+    private let hasDatasource: Bool
+    private let recordsDataHashes: Bool
     /// Finished scopes, ready for reuse.
     private let poolLock = NSLock()
     @exclusivity(unchecked) private var pool: [ConditionScope] = []
@@ -36,6 +40,8 @@ public final class ReplicateRunner {
         stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
         stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map(PipelineStage.init)
         hasAsyncStage = stages.contains { $0.function.isAsync }
+        hasDatasource = plan.datasource != nil
+        recordsDataHashes = plan.recordsDataHashes
     }
 
     /// Runs every given condition of replicate `r`, in order.
@@ -57,8 +63,8 @@ public final class ReplicateRunner {
         var current = "<datasource>"
         var failure: Failure? = nil
         do {
-            if plan.datasource == nil { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
-            else if plan.recordsDataHashes { hash = Self.nullHash }
+            if !hasDatasource { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
+            else if recordsDataHashes { hash = Self.nullHash }
             let ctx = scope.context, frame = scope.frame!
             for stage in stages {
                 current = stage.name
@@ -85,8 +91,8 @@ public final class ReplicateRunner {
         var at = -1
         var failure: Failure? = nil
         do {
-            if plan.datasource == nil { (data, hash) = try upstreamData(scope) }
-            else if plan.recordsDataHashes { hash = Self.nullHash }
+            if !hasDatasource { (data, hash) = try upstreamData(scope) }
+            else if recordsDataHashes { hash = Self.nullHash }
             let ctx = scope.context, frame = scope.frame!
             for i in stages.indices {
                 let stage = stages[i]
@@ -151,7 +157,7 @@ public final class ReplicateRunner {
     private func upstreamData(_ scope: ConditionScope) throws -> (Value, String?) {
         guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
         let data = try inputs.load(replicate: scope.replicate, condition: scope.condition)
-        return (data, plan.recordsDataHashes ? ValueHash.hex(data) : nil)
+        return (data, recordsDataHashes ? ValueHash.hex(data) : nil)
     }
 
     /// What the engine lends a step of this (replicate, condition): artifact and output
@@ -213,31 +219,43 @@ public final class ReplicateRunner {
     /// Returns the output's hash (the next stage's input hash) when data hashes are kept.
     private func finish(_ stage: PipelineStage, hit: Bool, output: Value, inputHash: String?,
                         scope: ConditionScope, _ ctx: RunContext) throws -> String? {
+        let afterStepInfo = (scope.cacheKey != nil && !hit) || stepHooks ? storeAndDescribe(stage, hit: hit, output: output, scope: scope, ctx) : nil
+        let outputHash = recordsDataHashes ? ValueHash.hex(output) : nil
         let added = ctx.metricLog[scope.metricMark...]
-        let writes = ctx.writes.lazy.map { (key: $0, value: ctx.values[$0]!) }
-        var afterStepInfo: OrderedDictionary<String, Value>? = nil
-        if (scope.cacheKey != nil && !hit) || stepHooks {
-            // This step's metric values by name, for the cache entry and the hooks.
-            let newMetrics = RecordedMetric.grouped(added)
-            if !hit, let key = scope.cacheKey, let cache {
-                let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-                cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: writes),
-                                            artifacts: scope.written, metricTags: tags))
-            }
-            if stepHooks {
-                var info = scope.info
-                info["step"] = .string(stage.name)
-                info["metrics"] = .map(newMetrics.mapValues { .list($0) })
-                info["cache_hit"] = .bool(hit)
-                afterStepInfo = info
-            }
+        if ctx.writes.isEmpty {
+            StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
+                              writes: EmptyCollection(), metrics: added, into: &scope.records)
+        } else {
+            StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
+                              writes: Self.writes(ctx), metrics: added, into: &scope.records)
         }
-        let outputHash = plan.recordsDataHashes ? ValueHash.hex(output) : nil
-        StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.reads,
-                          writes: writes, metrics: added, into: &scope.records)
         scope.stepCount += 1
         if let afterStepInfo { callHooks(CRYS_HOOK_AFTER_STEP, afterStepInfo) }
         return outputHash
+    }
+
+    /// The keys the current step added, with their values.
+    private static func writes(_ ctx: RunContext) -> LazyMapSequence<[String], (key: String, value: Value)>.Elements {
+        ctx.writes.lazy.map { (key: $0, value: ctx.values[$0]!) }
+    }
+
+    /// Stores a computed step's cache entry (when it is cached) and returns the after-step
+    /// hooks' info (when hooks want it). Off the common path: most steps need neither.
+    private func storeAndDescribe(_ stage: PipelineStage, hit: Bool, output: Value, scope: ConditionScope,
+                                  _ ctx: RunContext) -> OrderedDictionary<String, Value>? {
+        // This step's metric values by name, for the cache entry and the hooks.
+        let newMetrics = RecordedMetric.grouped(ctx.metricLog[scope.metricMark...])
+        if !hit, let key = scope.cacheKey, let cache {
+            let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: Self.writes(ctx)),
+                                        artifacts: scope.written, metricTags: tags))
+        }
+        guard stepHooks else { return nil }
+        var info = scope.info
+        info["step"] = .string(stage.name)
+        info["metrics"] = .map(newMetrics.mapValues { .list($0) })
+        info["cache_hit"] = .bool(hit)
+        return info
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {

@@ -21,6 +21,9 @@ public final class StepFunction {
     public let threadSafe: Bool
     /// The declared parameters other than `data`, the order a call's resolved values take.
     let paramTable: ParamTable
+    /// For a typed function, where each C-order parameter's value comes from: the pipeline's
+    /// data, or a position in `paramTable` (worked out once, not on every call).
+    private let typedArguments: [TypedArgument]
     /// sha256 of the library binary it lives in.
     public let binarySHA256: String
     /// The library path.
@@ -36,6 +39,7 @@ public final class StepFunction {
         name = e.qualifiedName
         params = e.params
         paramTable = ParamTable(e.params)
+        typedArguments = TypedArgument.plan(e.params)
         cacheable = e.cacheable
         threadSafe = e.threadSafe
         binarySHA256 = e.plugin.sha256
@@ -63,6 +67,7 @@ public final class StepFunction {
         name = parsed.name
         params = parsed.params
         paramTable = ParamTable(parsed.params)
+        typedArguments = TypedArgument.plan(parsed.params)
         self.cacheable = cacheable
         threadSafe = true
         libraryPath = path
@@ -97,19 +102,18 @@ public final class StepFunction {
                 let args = slots.baseAddress!
                 var made = 0
                 defer { args.deinitialize(count: made) }
-                var next = 0
                 var arrayArg: DoubleArray? = nil
-                for p in params {
+                for (i, arg) in typedArguments.enumerated() {
                     var v: Value
-                    if p.name == "data" { v = data ?? .null }
-                    else {
-                        v = (aligned ? (next < frame.paramValues.count ? frame.paramValues[next] : nil) : frame.param(p.name)) ?? .null
-                        next += 1
+                    if arg.isData { v = data ?? .null }
+                    else if aligned { v = arg.param < frame.paramValues.count ? frame.paramValues[arg.param] : .null }
+                    else { v = frame.param(params[i].name) ?? .null }
+                    if arg.type == .f64Array {
+                        if case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
+                        if arg.isData, case .doubles(let a) = v { arrayArg = a }
                     }
-                    if p.type == .f64Array, case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
-                    if p.type == .f64Array, p.name == "data", case .doubles(let a) = v { arrayArg = a }
-                    guard p.type.accepts(v) else {
-                        throw StepCallError(message: "parameter '\(p.name)' must be \(p.type.rawValue), got \(v.typeName)")
+                    guard arg.type.accepts(v) else {
+                        throw StepCallError(message: "parameter '\(params[i].name)' must be \(arg.type.rawValue), got \(v.typeName)")
                     }
                     (args + made).initialize(to: v)
                     made += 1
@@ -119,12 +123,11 @@ public final class StepFunction {
                 return data ?? .null
             }
         case .value(let e):
-            let dataBox = data.map { frame.borrow($0) }
+            let dataBox = data.map { frame.lend($0) }
             var out: OpaquePointer? = nil
-            let status = e.call!(frame.pointer, dataBox?.pointer, &out, e.user)
+            let status = e.call!(frame.pointer, dataBox, &out, e.user)
             if status != CRYS_OK { throw StepCallError(message: frame.error ?? "returned status \(status)") }
-            if let err = frame.pendingError { throw err }
-            return ValueBox.from(out)?.value ?? .null
+            return ValueBox.peek(out, .null) { $0.value }
         case .async:
             throw StepCallError(message: "internal: async step called synchronously")
         }
@@ -167,6 +170,24 @@ public final class StepFunction {
         let frame = CallFrame(exportName: name, context: nil, params: params, rng: SeededGenerator(seed: 0))
         if fn(frame.pointer, e.user) != CRYS_OK {
             throw StepCallError(message: "\(setup ? "setup" : "teardown") of '\(name)' failed: \(frame.error ?? "no message")")
+        }
+    }
+}
+
+/// Where one argument of a typed function call comes from.
+struct TypedArgument {
+    /// The pipeline's data (a parameter named `data`).
+    let isData: Bool
+    /// Otherwise the parameter's position among the non-data parameters.
+    let param: Int
+    let type: ParamType
+
+    static func plan(_ params: [ParamSpec]) -> [TypedArgument] {
+        var next = 0
+        return params.map { p in
+            if p.name == "data" { return TypedArgument(isData: true, param: -1, type: p.type) }
+            defer { next += 1 }
+            return TypedArgument(isData: false, param: next, type: p.type)
         }
     }
 }
