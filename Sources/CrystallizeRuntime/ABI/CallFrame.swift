@@ -35,6 +35,7 @@ public final class CallFrame {
     @exclusivity(unchecked) var exportName: String
     /// The declared parameters of the callable, and their resolved values in the same order.
     @exclusivity(unchecked) private(set) var paramTable: ParamTable
+    @exclusivity(unchecked) private var paramTableID: ObjectIdentifier
     @exclusivity(unchecked) var paramValues: [Value]
     /// For each parameter, the arena slot of the box lent for it (-1: none yet).
     @exclusivity(unchecked) private var paramSlots: [Int] = []
@@ -65,6 +66,7 @@ public final class CallFrame {
         self.init(exportName: exportName, context: context, services: services)
         if !params.isEmpty {
             paramTable = ParamTable(names: params.keys)
+            paramTableID = ObjectIdentifier(paramTable)
             paramValues = Array(params.values)
             paramSlots = Array(repeating: -1, count: params.count)
         }
@@ -78,6 +80,7 @@ public final class CallFrame {
         self.context = context
         self.services = services
         paramTable = .empty
+        paramTableID = ObjectIdentifier(ParamTable.empty)
         paramValues = []
     }
 
@@ -102,12 +105,14 @@ public final class CallFrame {
     func begin(_ exportName: String, params table: ParamTable) {
         reset()
         self.exportName = exportName
-        if table !== paramTable {
+        let id = ObjectIdentifier(table)
+        if id != paramTableID {
             paramTable = table
-            paramSlots.removeAll(keepingCapacity: true)
-            paramSlots.append(contentsOf: repeatElement(-1, count: table.count))
+            paramTableID = id
+            // `reset` keeps every slot at -1; only grow.
+            if paramSlots.count < table.count { paramSlots.append(contentsOf: repeatElement(-1, count: table.count - paramSlots.count)) }
         }
-        paramValues.removeAll(keepingCapacity: true)
+        while !paramValues.isEmpty { paramValues.removeLast() }
     }
 
     /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.

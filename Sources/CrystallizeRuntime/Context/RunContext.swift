@@ -50,6 +50,9 @@ public final class RunContext {
         writes.append(key)
     }
 
+    /// Replaces the value of the `index`-th key, one the host owns.
+    func setHostValue(at index: Int, _ value: Value) { values.values[index] = value }
+
     /// Sets a key the host owns (replicate, condition, seed_used, treatment values).
     func setHostKey(_ key: String, _ value: Value) { values[key] = value }
 
@@ -64,8 +67,12 @@ public final class RunContext {
     }
 
     /// Empties the context for another (replicate, condition), keeping its storage.
-    func reset() {
-        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
+    /// `keepingFirst` keys stay (the host keys of a condition laid out as before, whose
+    /// values the runner then updates in place).
+    func reset(keepingFirst kept: Int = 0) {
+        if values.count > kept {
+            if kept == 0 { values.removeAll(keepingCapacity: true) } else { values.removeSubrange(kept..<values.count) }
+        }
         if !metricTags.isEmpty { metricTags = [:] }
         // The finished outcome took the log's storage: start a new one rather than copy it.
         metricLog = []

@@ -70,7 +70,7 @@ public enum ExperimentRunner {
         var pending: [(replicate: Int, conditions: [Condition])] = []
         for r in 0..<plan.replicates {
             // A fresh run shares the one conditions array instead of building one per replicate.
-            let missing = recovered.isEmpty ? plan.conditions : plan.conditions.filter { collector.outcome(r, $0.name) == nil }
+            let missing = recovered.isEmpty ? plan.conditions : plan.conditions.filter { !collector.hasOutcome(r, $0.name) }
             if !missing.isEmpty { pending.append((r, missing)) }
         }
         let workDir = store.workDirectory(version)
@@ -111,14 +111,11 @@ public enum ExperimentRunner {
             var m = OrderedDictionary<String, [Value]>()
             var errors: [ConditionOutcome] = []
             var complete = true
-            let column = collector.outcomes(of: c.name)
-            column.withUnsafeBufferPointer { outcomes in
-                // Read fields in place: copying each outcome whole costs more than the rest.
-                for r in 0..<plan.replicates {
-                    guard r < outcomes.count, outcomes[r]?.replicate != nil else { complete = false; continue }
-                    if outcomes[r]!.failure != nil { errors.append(outcomes[r]!); complete = false; continue }
-                    for v in outcomes[r]!.metricLog { m[v.name, default: []].append(v.value) }
-                }
+            let column = collector.results(of: c.name)
+            for r in 0..<plan.replicates {
+                guard r < column.logs.count, let log = column.logs[column.logs.startIndex + r] else { complete = false; continue }
+                if let failure = column.failed[r] { errors.append(failure); complete = false; continue }
+                for v in log { m[v.name, default: []].append(v.value) }
             }
             metrics[c.name] = m
             failures += errors

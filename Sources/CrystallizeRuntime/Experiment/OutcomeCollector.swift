@@ -9,9 +9,12 @@ final class OutcomeCollector: OutcomeSink {
     private let progress: ProgressReporter?
     private let conditions: [String]
     private let conditionIndex: [String: Int]
-    /// Outcome of (condition c, replicate r) at c * replicates + r, without step records:
-    /// those live on in the journal.
-    @exclusivity(unchecked) private var table: [ConditionOutcome?]
+    /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
+    /// finished: all aggregation needs of a successful outcome (the rest lives on in the
+    /// journal), in 8 bytes a slot.
+    @exclusivity(unchecked) private var logs: [[RecordedMetric]?]
+    /// Failed outcomes by slot, kept whole (without step records) for the error report.
+    @exclusivity(unchecked) private var failed: [Int: ConditionOutcome] = [:]
     private let replicates: Int
     @exclusivity(unchecked) private var finishedPerReplicate: [Int]
     @exclusivity(unchecked) private(set) var failures = 0
@@ -22,7 +25,7 @@ final class OutcomeCollector: OutcomeSink {
         self.conditions = conditions
         conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         self.replicates = replicates
-        table = Array(repeating: nil, count: replicates * conditions.count)
+        logs = Array(repeating: nil, count: replicates * conditions.count)
         finishedPerReplicate = Array(repeating: 0, count: replicates)
     }
 
@@ -39,9 +42,14 @@ final class OutcomeCollector: OutcomeSink {
     @discardableResult
     private func store(_ outcome: consuming ConditionOutcome) -> Bool {
         guard let c = index(outcome.condition), outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
-        outcome.encodedSteps = []
         let at = c * replicates + outcome.replicate
-        table[at] = consume outcome
+        logs[at] = outcome.metricLog
+        if outcome.failure != nil {
+            outcome.encodedSteps = []
+            failed[at] = outcome
+        } else if !failed.isEmpty {
+            failed[at] = nil
+        }
         return true
     }
 
@@ -61,17 +69,21 @@ final class OutcomeCollector: OutcomeSink {
         progress?.conditionFinished(failed: failed, replicateDone: replicateDone)
     }
 
-    /// Every replicate's outcome of `condition`, in replicate order (nil: not run); a view
-    /// of the collector's table, not a copy.
-    func outcomes(of condition: String) -> ArraySlice<ConditionOutcome?> {
+    /// What finished of `condition`: each replicate's metric log in replicate order (nil: not
+    /// run; a view of the collector's table, not a copy), and the failed outcomes by replicate.
+    func results(of condition: String) -> (logs: ArraySlice<[RecordedMetric]?>, failed: [Int: ConditionOutcome]) {
         lock.lock(); defer { lock.unlock() }
-        return index(condition).map { table[($0 * replicates)..<(($0 + 1) * replicates)] } ?? []
+        guard let c = index(condition) else { return ([], [:]) }
+        let slots = (c * replicates)..<((c + 1) * replicates)
+        var failures: [Int: ConditionOutcome] = [:]
+        for (at, o) in failed where slots.contains(at) { failures[at - slots.lowerBound] = o }
+        return (logs[slots], failures)
     }
 
-    /// The outcome of (replicate, condition), if any (without its step records).
-    func outcome(_ replicate: Int, _ condition: String) -> ConditionOutcome? {
+    /// Whether (replicate, condition) has finished.
+    func hasOutcome(_ replicate: Int, _ condition: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return nil }
-        return table[c * replicates + replicate]
+        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return false }
+        return logs[c * replicates + replicate] != nil
     }
 }

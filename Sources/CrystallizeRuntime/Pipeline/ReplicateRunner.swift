@@ -25,7 +25,10 @@ public final class ReplicateRunner {
     private let recordsDataHashes: Bool
     /// Finished scopes, ready for reuse.
     private let poolLock = NSLock()
-    @exclusivity(unchecked) private var pool: [ConditionScope] = []
+    /// One pool per condition of the plan (and one for any other), so a scope usually runs
+    /// the condition it ran last and keeps its context's host keys laid out.
+    @exclusivity(unchecked) private var pools: [[ConditionScope]]
+    private let conditionNames: [String]
 
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
@@ -40,6 +43,8 @@ public final class ReplicateRunner {
         stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
         stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map(PipelineStage.init)
         hasAsyncStage = stages.contains { $0.function.isAsync }
+        conditionNames = plan.conditions.map(\.name)
+        pools = Array(repeating: [], count: plan.conditions.count + 1)
         hasDatasource = plan.datasource != nil
         recordsDataHashes = plan.recordsDataHashes
     }
@@ -113,16 +118,23 @@ public final class ReplicateRunner {
     /// A scope for (r, condition), from the pool when one is free, with its host keys set.
     private func begin(_ r: Int, _ condition: Condition) -> ConditionScope {
         let seed = plan.seedUsed(replicate: r)
+        let pool = poolIndex(condition.name)
         poolLock.lock()
-        let pooled = pool.popLast()
+        let pooled = pools[pool].popLast()
         poolLock.unlock()
         let scope = pooled ?? makeScope()
-        scope.begin(replicate: r, condition: condition.name, seed: seed)
         let ctx = scope.context
-        ctx.setHostKey("replicate", .int(Int64(r)))
-        ctx.setHostKey("condition", .string(condition.name))
-        ctx.setHostKey("seed_used", .int(Int64(seed)))
-        for (k, v) in condition.additions { ctx.setHostKey(k, v) }
+        if scope.begin(replicate: r, condition: condition.name, seed: seed) {
+            ctx.setHostValue(at: 0, .int(Int64(r)))
+            ctx.setHostValue(at: 2, .int(Int64(seed)))
+        } else {
+            ctx.setHostKey("replicate", .int(Int64(r)))
+            ctx.setHostKey("condition", .string(condition.name))
+            ctx.setHostKey("seed_used", .int(Int64(seed)))
+            for (k, v) in condition.additions { ctx.setHostKey(k, v) }
+            // Reusable only when no treatment key shadows a host key.
+            if ctx.values.count == 3 + condition.additions.count { scope.hostKeyCount = ctx.values.count }
+        }
         if replicateHooks || stepHooks {
             scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
@@ -142,9 +154,14 @@ public final class ReplicateRunner {
 
     private func recycle(_ scope: ConditionScope) {
         scope.frame.reset()
+        let pool = poolIndex(scope.condition)
         poolLock.lock()
-        pool.append(scope)
+        pools[pool].append(scope)
         poolLock.unlock()
+    }
+
+    private func poolIndex(_ condition: String) -> Int {
+        conditionNames.firstIndex(of: condition) ?? conditionNames.count
     }
 
     private func makeScope() -> ConditionScope {
@@ -294,16 +311,25 @@ final class ConditionScope {
 
     init(context: RunContext) { self.context = context }
 
-    /// Readies the scope for (replicate, condition), emptying what an earlier one left.
-    func begin(replicate: Int, condition: String, seed: UInt64) {
+    /// How many host keys the context starts with when they are laid out as `condition`'s
+    /// are (replicate, condition, seed_used, then the treatment's keys); 0 when not reusable.
+    @exclusivity(unchecked) var hostKeyCount = 0
+
+    /// Readies the scope for (replicate, condition), emptying what an earlier one left. When
+    /// the last condition it ran was the same one, its host keys stay in place (returns true)
+    /// and only the replicate and seed values need setting.
+    func begin(replicate: Int, condition: String, seed: UInt64) -> Bool {
+        let sameLayout = hostKeyCount > 0 && self.condition == condition
         self.replicate = replicate
         self.condition = condition
         self.seed = seed
-        context.reset()
+        context.reset(keepingFirst: sameLayout ? hostKeyCount : 0)
+        if !sameLayout { hostKeyCount = 0 }
         if !info.isEmpty { info = [:] }
         if !written.isEmpty { written = [:] }
         records.removeAll()
         stepCount = 0
+        return sameLayout
     }
 }
 
