@@ -45,7 +45,10 @@ public final class CallFrame {
     @exclusivity(unchecked) private var stream = SeededGenerator(seed: 0)
     @exclusivity(unchecked) private var streamReady = true
     @exclusivity(unchecked) private var streamSeed: UInt64 = 0
-    @exclusivity(unchecked) private var streamLabels: (condition: String, step: String)?
+    /// The labels of the stream to make: (condition, step), or none for a plain seeded stream.
+    @exclusivity(unchecked) private var labelled = false
+    @exclusivity(unchecked) private var streamCondition = ""
+    @exclusivity(unchecked) private var streamStep = ""
 
     @exclusivity(unchecked) var services: CallServices
     @exclusivity(unchecked) var error: String?
@@ -119,7 +122,9 @@ public final class CallFrame {
     func useStream(seed: UInt64, condition: String, step: String) {
         streamReady = false
         streamSeed = seed
-        streamLabels = (condition, step)
+        labelled = true
+        streamCondition = condition
+        streamStep = step
     }
 
     /// The call's random stream, made on first use.
@@ -143,7 +148,7 @@ public final class CallFrame {
     @inline(__always)
     private func makeStream() {
         if streamReady { return }
-        stream = streamLabels.map { SeededGenerator(seed: streamSeed, condition: $0.condition, step: $0.step) } ?? SeededGenerator(seed: streamSeed)
+        stream = labelled ? SeededGenerator(seed: streamSeed, condition: streamCondition, step: streamStep) : SeededGenerator(seed: streamSeed)
         streamReady = true
     }
 

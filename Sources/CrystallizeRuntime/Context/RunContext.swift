@@ -35,11 +35,26 @@ public final class RunContext {
 
     /// Reads `key`, recording the read for provenance.
     public func get(_ key: String) -> Value? {
-        let v = values[key]
+        guard let i = position(of: key) else { return nil }
+        let v = values.values[i]
         // A step reads a handful of keys: a scan beats hashing them.
-        if let v, !readLog.contains(where: { $0.key == key }) { readLog.append((key, v)) }
+        if !readLog.contains(where: { Self.same($0.key, key) }) { readLog.append((key, v)) }
         return v
     }
+
+    /// Where `key` is among the context's keys. A context holds a handful of keys, mostly
+    /// of different lengths: comparing lengths first skips the full string comparison (a
+    /// call into the runtime) for nearly every key that is not the one asked for.
+    private func position(of key: String) -> Int? {
+        if values.count > 16 { return values.index(forKey: key) }
+        return values.keys.withContiguousStorageIfAvailable { keys in
+            for i in keys.indices where Self.same(keys[i], key) { return i }
+            return nil
+        } ?? values.index(forKey: key)
+    }
+
+    @inline(__always)
+    private static func same(_ a: String, _ b: String) -> Bool { a.utf8.count == b.utf8.count && a == b }
 
     /// Adds `key`; adding an existing key is an error naming the key and the step.
     public func add(_ key: String, _ value: Value) throws {

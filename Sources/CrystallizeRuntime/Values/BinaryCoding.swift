@@ -58,6 +58,7 @@ struct ByteWriter: ~Copyable {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    @inline(__always)
     mutating func byte(_ b: UInt8) {
         reserve(1)
         base[count] = b
@@ -80,7 +81,18 @@ struct ByteWriter: ~Copyable {
         count += n
     }
 
+    @inline(__always)
     mutating func varint(_ x: UInt64) {
+        // Counts, lengths and tags: nearly always one byte.
+        if x < 0x80, count < capacity {
+            base[count] = UInt8(x)
+            count += 1
+            return
+        }
+        longVarint(x)
+    }
+
+    private mutating func longVarint(_ x: UInt64) {
         reserve(10)
         var x = x
         while x >= 0x80 { base[count] = UInt8(truncatingIfNeeded: x) | 0x80; count += 1; x >>= 7 }
