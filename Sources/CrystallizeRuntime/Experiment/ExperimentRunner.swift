@@ -115,7 +115,7 @@ public enum ExperimentRunner {
             for r in 0..<plan.replicates {
                 guard r < column.logs.count, let log = column.logs[column.logs.startIndex + r] else { complete = false; continue }
                 if let failure = column.failed[r] { errors.append(failure); complete = false; continue }
-                for v in log { m[v.name, default: []].append(v.value) }
+                Self.append(log, to: &m)
             }
             metrics[c.name] = m
             failures += errors
@@ -142,6 +142,14 @@ public enum ExperimentRunner {
                          hypotheses: hypotheses, loadedFromDisk: false, rerunReason: rerunReason,
                          executedConditions: pending.reduce(0) { $0 + $1.conditions.count }, cacheHits: counts.0, cacheMisses: counts.1,
                          cancelled: cancelled, elapsed: Date().timeIntervalSince(started))
+    }
+
+    /// Appends one outcome's metric values to the condition's lists. Outcomes record the same
+    /// metrics in the same order, so the list at the value's position is tried before a lookup.
+    static func append(_ log: [RecordedMetric], to m: inout OrderedDictionary<String, [Value]>) {
+        for (i, v) in log.enumerated() {
+            if i < m.count, m.keys[i] == v.name { m.values[i].append(v.value) } else { m[v.name, default: []].append(v.value) }
+        }
     }
 
     static func numeric(_ m: OrderedDictionary<String, OrderedDictionary<String, [Value]>>) -> OrderedDictionary<String, OrderedDictionary<String, [Double]>> {

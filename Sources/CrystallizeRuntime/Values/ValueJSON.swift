@@ -20,7 +20,7 @@ public enum JSONText {
             // Python prints integral floats as "3.0"; keep that so readers see a float.
             return (d == 0 && d.sign == .minus ? "-0" : String(Int64(d))) + ".0"
         }
-        return "\(d)"
+        return d.description
     }
 
     static func quoted(_ s: String) -> String {
