@@ -44,7 +44,7 @@ public final class PluginBuilder {
     public func step(_ name: String, doc: String? = nil, params: [Param] = [], cacheable: Bool = false, threadSafe: Bool = true,
                      _ body: @escaping (StepContext, HostValue) throws -> HostValue) -> PluginBuilder {
         add(CRYS_KIND_STEP, name, doc: doc, params: params, flags: Self.flags(cacheable: cacheable, threadSafe: threadSafe),
-            user: StepBox { ctx, data in try body(ctx, data ?? ctx.makeNull()) }) { $0.call = stepTrampoline }
+            user: StepBox(body)) { $0.call = stepTrampoline }
     }
 
     /// A datasource: produces the pipeline's first value.
@@ -52,7 +52,7 @@ public final class PluginBuilder {
     public func datasource(_ name: String, doc: String? = nil, params: [Param] = [], cacheable: Bool = false, threadSafe: Bool = true,
                            _ body: @escaping (StepContext) throws -> HostValue) -> PluginBuilder {
         add(CRYS_KIND_DATASOURCE, name, doc: doc, params: params, flags: Self.flags(cacheable: cacheable, threadSafe: threadSafe),
-            user: StepBox { ctx, _ in try body(ctx) }) { $0.call = stepTrampoline }
+            user: DatasourceBox(body)) { $0.call = datasourceTrampoline }
     }
 
     /// An asynchronous step: start the work, then call `done.succeed` or `done.fail` later.

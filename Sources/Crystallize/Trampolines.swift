@@ -2,8 +2,12 @@
 /// turning thrown errors into a status plus an error message, as the ABI requires.
 
 final class StepBox {
-    let body: (StepContext, HostValue?) throws -> HostValue
-    init(_ body: @escaping (StepContext, HostValue?) throws -> HostValue) { self.body = body }
+    let body: (StepContext, HostValue) throws -> HostValue
+    init(_ body: @escaping (StepContext, HostValue) throws -> HostValue) { self.body = body }
+}
+final class DatasourceBox {
+    let body: (StepContext) throws -> HostValue
+    init(_ body: @escaping (StepContext) throws -> HostValue) { self.body = body }
 }
 final class AsyncBox {
     let body: (StepContext, HostValue, Completion) throws -> Void
@@ -38,7 +42,15 @@ func report(_ ctx: OpaquePointer?, _ error: Error) -> crys_status {
 
 let stepTrampoline: crys_step_fn = { ctx, data, out, user in
     do {
-        out?.pointee = try withBox(user, StepBox.self) { try $0.body(StepContext(ctx!), HostValue(data)) }.raw
+        let c = StepContext(ctx!)
+        out?.pointee = try withBox(user, StepBox.self) { try $0.body(c, HostValue(data) ?? c.makeNull()) }.raw
+        return CRYS_OK
+    } catch { return report(ctx, error) }
+}
+
+let datasourceTrampoline: crys_step_fn = { ctx, _, out, user in
+    do {
+        out?.pointee = try withBox(user, DatasourceBox.self) { try $0.body(StepContext(ctx!)) }.raw
         return CRYS_OK
     } catch { return report(ctx, error) }
 }
