@@ -39,18 +39,28 @@ struct JSONWriter {
         out.append(34)
     }
 
+    /// A number as `JSONText.number` spells it, written straight into the buffer: results
+    /// files hold one per metric value, and going through a String allocates for most of them.
+    mutating func number(_ d: Double) {
+        if d.isFinite, d != d.rounded() || abs(d) >= 1e16 {
+            d.write(to: &self)
+        } else {
+            raw(JSONText.number(d))
+        }
+    }
+
     mutating func write(_ value: Value, level: Int) {
         switch value {
         case .null: raw("null")
         case .bool(let b): raw(b ? "true" : "false")
         case .int(let i): raw(String(i))
-        case .double(let d): raw(JSONText.number(d))
+        case .double(let d): number(d)
         case .string(let s): string(s)
         case .bytes(let b): raw("{\"$bytes\": "); string(Data(b).base64EncodedString()); out.append(125)
         case .doubles(let a):
             if tagged { raw("{\"$f64\": ") }
             out.append(91)
-            for i in 0..<a.count { if i > 0 { out.append(44); out.append(32) }; raw(JSONText.number(a.base[i])) }
+            for i in 0..<a.count { if i > 0 { out.append(44); out.append(32) }; number(a.base[i]) }
             out.append(93)
             if tagged { out.append(125) }
         case .list(let items):
@@ -79,4 +89,11 @@ struct JSONWriter {
             out.append(125)
         }
     }
+}
+
+/// Lets `Double.write(to:)` hand its digits over as bytes (`_writeASCII`), without making a
+/// String first.
+extension JSONWriter: TextOutputStream {
+    mutating func write(_ string: String) { out.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { out.append(contentsOf: buffer) }
 }
