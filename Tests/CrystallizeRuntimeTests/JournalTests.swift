@@ -12,7 +12,8 @@ final class JournalTests: XCTestCase {
                    metrics: [RecordedMetric(name: "total", value: .double(-0.0)), RecordedMetric(name: "total", value: .double(.nan))])
             .encode(into: &steps)
         StepRecord(step: "plain", cacheHit: false, inputHash: nil, outputHash: nil, reads: [:], writes: [:], metrics: []).encode(into: &steps)
-        return ConditionOutcome(replicate: r, condition: condition, seedUsed: UInt64(r) * 31337, metrics: ["total": [.double(-0.0), .double(.nan)]],
+        return ConditionOutcome(replicate: r, condition: condition, seedUsed: UInt64(r) * 31337,
+                                metricLog: [RecordedMetric(name: "total", value: .double(-0.0)), RecordedMetric(name: "total", value: .double(.nan))],
                                 metricTags: ["total": ["a", "b"]], encodedSteps: steps.bytes, stepCount: 2,
                                 failure: failed ? Failure(step: "plain", message: "boom") : nil)
     }

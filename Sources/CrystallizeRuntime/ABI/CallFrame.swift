@@ -127,19 +127,19 @@ public final class CallFrame {
         streamStep = step
     }
 
-    /// The call's random stream, made on first use.
-    var rng: SeededGenerator {
-        get { makeStream(); return stream }
-        set { stream = newValue; streamReady = true }
-    }
-
-    /// Draws from the call's stream in place.
-    func draw<R>(_ body: (inout SeededGenerator) -> R) -> R {
+    /// 64 random bits from the call's stream, drawn in place.
+    func randomBits() -> UInt64 {
         makeStream()
-        return body(&stream)
+        return stream.next()
     }
 
-    /// Draws a normal variate from the call's stream in place.
+    /// A uniform variate in [0, 1) from the call's stream.
+    func randomUniform() -> Double {
+        makeStream()
+        return stream.uniform()
+    }
+
+    /// A normal variate from the call's stream.
     func randomNormal(mean: Double, sd: Double) -> Double {
         makeStream()
         return stream.normal(mean: mean, sd: sd)

@@ -51,8 +51,8 @@ extension HostTable {
             do { try writer(n, v.value) } catch { f.error = "\(error)"; return CRYS_ERROR }
             return CRYS_OK
         }
-        t.random_u64 = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.next() } } }
-        t.random_uniform = { ctx in CallFrame.peek(ctx, 0) { $0.draw { $0.uniform() } } }
+        t.random_u64 = { ctx in CallFrame.peek(ctx, 0) { $0.randomBits() } }
+        t.random_uniform = { ctx in CallFrame.peek(ctx, 0) { $0.randomUniform() } }
         t.random_normal = { ctx, mean, sd in CallFrame.peek(ctx, mean) { $0.randomNormal(mean: mean, sd: sd) } }
         t.complete = { done, status, out, error in
             guard let done else { return }

@@ -58,15 +58,12 @@ public final class RunContext {
 
     /// Adds `key`; adding an existing key is an error naming the key and the step.
     public func add(_ key: String, _ value: Value) throws {
-        if values[key] != nil {
+        if position(of: key) != nil {
             throw ContextError(description: "step '\(currentStep)' tried to overwrite context key '\(key)' (context keys are add-only)")
         }
         values[key] = value
         writes.append(key)
     }
-
-    /// Replaces the value of the `index`-th key, one the host owns.
-    func setHostValue(at index: Int, _ value: Value) { values.values[index] = value }
 
     /// Sets a key the host owns (replicate, condition, seed_used, treatment values).
     func setHostKey(_ key: String, _ value: Value) { values[key] = value }
@@ -81,10 +78,33 @@ public final class RunContext {
         }
     }
 
-    /// Empties the context for another (replicate, condition), keeping its storage.
-    /// `keepingFirst` keys stay (the host keys of a condition laid out as before, whose
-    /// values the runner then updates in place).
-    func reset(keepingFirst kept: Int = 0) {
+    /// The condition whose host keys the context holds first, in `hostKeyCount` places, when
+    /// they can be reused (no treatment key shadows a host key).
+    @exclusivity(unchecked) private var hostLayout: String?
+    @exclusivity(unchecked) private var hostKeyCount = 0
+
+    /// Empties the context for (replicate, condition) and sets the keys the host owns:
+    /// replicate, condition, seed_used, then the condition's own keys. A runner reuses its
+    /// contexts; when the previous condition was this one, those keys are already in place
+    /// and only the replicate and seed values change.
+    func start(replicate: Int, condition: Condition, seed: UInt64) {
+        let reuse = hostLayout == condition.name
+        reset(keepingFirst: reuse ? hostKeyCount : 0)
+        if reuse {
+            values.values[0] = .int(Int64(replicate))
+            values.values[2] = .int(Int64(seed))
+            return
+        }
+        setHostKey("replicate", .int(Int64(replicate)))
+        setHostKey("condition", .string(condition.name))
+        setHostKey("seed_used", .int(Int64(seed)))
+        for (k, v) in condition.additions { setHostKey(k, v) }
+        hostKeyCount = values.count
+        hostLayout = values.count == 3 + condition.additions.count ? condition.name : nil
+    }
+
+    /// Empties the context, keeping its storage and its first `kept` keys.
+    private func reset(keepingFirst kept: Int) {
         if values.count > kept {
             if kept == 0 { values.removeAll(keepingCapacity: true) } else { values.removeSubrange(kept..<values.count) }
         }

@@ -20,7 +20,7 @@ extension ConditionOutcome {
             for t in list { w.string(t) }
         }
         w.varint(UInt64(stepCount))
-        encodedSteps.withUnsafeBytes { w.append($0) }
+        w.append(encodedSteps)
         if let f = failure { w.byte(1); w.string(f.step); w.string(f.message) } else { w.byte(0) }
     }
 

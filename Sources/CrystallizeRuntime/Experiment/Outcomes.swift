@@ -88,14 +88,6 @@ public struct ConditionOutcome: Equatable {
         self.failure = failure
     }
 
-    /// An outcome whose metrics are given by name (values of one name recorded together).
-    init(replicate: Int, condition: String, seedUsed: UInt64, metrics: OrderedDictionary<String, [Value]>,
-         metricTags: OrderedDictionary<String, [String]>, encodedSteps: [UInt8], stepCount: Int, failure: Failure?) {
-        self.init(replicate: replicate, condition: condition, seedUsed: seedUsed,
-                  metricLog: metrics.flatMap { name, values in values.map { RecordedMetric(name: name, value: $0) } },
-                  metricTags: metricTags, encodedSteps: encodedSteps, stepCount: stepCount, failure: failure)
-    }
-
     /// Per-step provenance, decoded.
     public func steps() throws -> [StepRecord] {
         var r = ByteReader(encodedSteps)

@@ -65,14 +65,16 @@ public final class ReplicateRunner {
         let scope = begin(r, condition)
         var data: Value? = nil
         var hash: String? = nil
-        var current = "<datasource>"
+        // The stage running (-1: loading upstream inputs); its name is looked up only on failure.
+        var at = -1
         var failure: Failure? = nil
         do {
-            if !hasDatasource { current = "<inputs>"; (data, hash) = try upstreamData(scope) }
+            if !hasDatasource { (data, hash) = try upstreamData(scope) }
             else if recordsDataHashes { hash = Self.nullHash }
             let ctx = scope.context, frame = scope.frame!
-            for stage in stages {
-                current = stage.name
+            for i in stages.indices {
+                let stage = stages[i]
+                at = i
                 let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
                 let output: Value
                 if let cached { output = cached } else { output = try await stage.function.invoke(data: data, frame: frame) }
@@ -80,7 +82,7 @@ public final class ReplicateRunner {
                 hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
             }
         } catch {
-            failure = Failure(step: current, message: "\(error)")
+            failure = Failure(step: failedStage(at), message: "\(error)")
         }
         return end(scope, failure: failure)
     }
@@ -108,33 +110,25 @@ public final class ReplicateRunner {
                 hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
             }
         } catch {
-            failure = Failure(step: at >= 0 ? stages[at].name : "<inputs>", message: "\(error)")
+            failure = Failure(step: failedStage(at), message: "\(error)")
         }
         return end(scope, failure: failure)
     }
 
     static let nullHash = ValueHash.hex(Value.null)
 
+    /// The name a failure at stage `at` reports (-1: while loading upstream inputs).
+    private func failedStage(_ at: Int) -> String { at >= 0 ? stages[at].name : "<inputs>" }
+
     /// A scope for (r, condition), from the pool when one is free, with its host keys set.
     private func begin(_ r: Int, _ condition: Condition) -> ConditionScope {
         let seed = plan.seedUsed(replicate: r)
-        let pool = poolIndex(condition.name)
+        let pool = conditionNames.firstIndex(of: condition.name) ?? conditionNames.count
         poolLock.lock()
         let pooled = pools[pool].popLast()
         poolLock.unlock()
         let scope = pooled ?? makeScope()
-        let ctx = scope.context
-        if scope.begin(replicate: r, condition: condition.name, seed: seed) {
-            ctx.setHostValue(at: 0, .int(Int64(r)))
-            ctx.setHostValue(at: 2, .int(Int64(seed)))
-        } else {
-            ctx.setHostKey("replicate", .int(Int64(r)))
-            ctx.setHostKey("condition", .string(condition.name))
-            ctx.setHostKey("seed_used", .int(Int64(seed)))
-            for (k, v) in condition.additions { ctx.setHostKey(k, v) }
-            // Reusable only when no treatment key shadows a host key.
-            if ctx.values.count == 3 + condition.additions.count { scope.hostKeyCount = ctx.values.count }
-        }
+        scope.begin(replicate: r, condition: condition, seed: seed, pool: pool)
         if replicateHooks || stepHooks {
             scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
@@ -154,14 +148,9 @@ public final class ReplicateRunner {
 
     private func recycle(_ scope: ConditionScope) {
         scope.frame.reset()
-        let pool = poolIndex(scope.condition)
         poolLock.lock()
-        pools[pool].append(scope)
+        pools[scope.pool].append(scope)
         poolLock.unlock()
-    }
-
-    private func poolIndex(_ condition: String) -> Int {
-        conditionNames.firstIndex(of: condition) ?? conditionNames.count
     }
 
     private func makeScope() -> ConditionScope {
@@ -238,22 +227,11 @@ public final class ReplicateRunner {
                         scope: ConditionScope, _ ctx: RunContext) throws -> String? {
         let afterStepInfo = (scope.cacheKey != nil && !hit) || stepHooks ? storeAndDescribe(stage, hit: hit, output: output, scope: scope, ctx) : nil
         let outputHash = recordsDataHashes ? ValueHash.hex(output) : nil
-        let added = ctx.metricLog[scope.metricMark...]
-        if ctx.writes.isEmpty {
-            StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
-                              writes: EmptyCollection(), metrics: added, into: &scope.records)
-        } else {
-            StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
-                              writes: Self.writes(ctx), metrics: added, into: &scope.records)
-        }
+        StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
+                          writes: StepWrites(context: ctx), metrics: ctx.metricLog[scope.metricMark...], into: &scope.records)
         scope.stepCount += 1
         if let afterStepInfo { callHooks(CRYS_HOOK_AFTER_STEP, afterStepInfo) }
         return outputHash
-    }
-
-    /// The keys the current step added, with their values.
-    private static func writes(_ ctx: RunContext) -> LazyMapSequence<[String], (key: String, value: Value)>.Elements {
-        ctx.writes.lazy.map { (key: $0, value: ctx.values[$0]!) }
     }
 
     /// Stores a computed step's cache entry (when it is cached) and returns the after-step
@@ -264,7 +242,7 @@ public final class ReplicateRunner {
         let newMetrics = RecordedMetric.grouped(ctx.metricLog[scope.metricMark...])
         if !hit, let key = scope.cacheKey, let cache {
             let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
-            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: Self.writes(ctx)),
+            cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: StepWrites(context: ctx)),
                                         artifacts: scope.written, metricTags: tags))
         }
         guard stepHooks else { return nil }
@@ -309,35 +287,41 @@ final class ConditionScope {
     /// The current step's cache key, when it is cached.
     @exclusivity(unchecked) var cacheKey: String?
 
+    /// The runner's pool the scope goes back to.
+    @exclusivity(unchecked) private(set) var pool = 0
+
     init(context: RunContext) { self.context = context }
 
-    /// How many host keys the context starts with when they are laid out as `condition`'s
-    /// are (replicate, condition, seed_used, then the treatment's keys); 0 when not reusable.
-    @exclusivity(unchecked) var hostKeyCount = 0
-
-    /// Readies the scope for (replicate, condition), emptying what an earlier one left. When
-    /// the last condition it ran was the same one, its host keys stay in place (returns true)
-    /// and only the replicate and seed values need setting.
-    func begin(replicate: Int, condition: String, seed: UInt64) -> Bool {
-        let sameLayout = hostKeyCount > 0 && self.condition == condition
+    /// Readies the scope for (replicate, condition), emptying what an earlier one left.
+    func begin(replicate: Int, condition: Condition, seed: UInt64, pool: Int) {
         self.replicate = replicate
-        self.condition = condition
+        self.condition = condition.name
         self.seed = seed
-        context.reset(keepingFirst: sameLayout ? hostKeyCount : 0)
-        if !sameLayout { hostKeyCount = 0 }
+        self.pool = pool
+        context.start(replicate: replicate, condition: condition, seed: seed)
         if !info.isEmpty { info = [:] }
         if !written.isEmpty { written = [:] }
         records.removeAll()
         stepCount = 0
-        return sameLayout
+    }
+}
+
+/// The keys the current step added to a context, with their values, read in place.
+struct StepWrites: RandomAccessCollection {
+    let context: RunContext
+    var startIndex: Int { 0 }
+    var endIndex: Int { context.writes.count }
+    subscript(i: Int) -> (key: String, value: Value) {
+        let key = context.writes[i]
+        return (key, context.values[key]!)
     }
 }
 
 /// One stage of the pipeline as a runner calls it: the planned step (or datasource) with the
 /// config's explicit value for each of its parameters laid out in parameter order.
 final class PipelineStage {
-    let step: PlannedStep
-    /// The step's fields the per-call path reads, held apart so reading one never copies the step.
+    /// The planned step's fields the per-call path reads, held apart so reading one never
+    /// copies the step.
     let name: String
     let function: StepFunction
     let params: ParamTable
@@ -346,7 +330,6 @@ final class PipelineStage {
     let identity: String
 
     init(_ step: PlannedStep) {
-        self.step = step
         name = step.name
         function = step.function
         params = step.function.paramTable

@@ -58,10 +58,7 @@ public final class StepBenchmark {
 
     private static func makeContext(_ additions: Params) -> RunContext {
         let c = RunContext()
-        c.setHostKey("replicate", .int(0))
-        c.setHostKey("condition", .string("baseline"))
-        c.setHostKey("seed_used", .int(0))
-        for (k, v) in additions { c.setHostKey(k, v) }
+        c.start(replicate: 0, condition: Condition(name: "baseline", additions: additions), seed: 0)
         return c
     }
 

@@ -39,7 +39,7 @@ public final class StepFunction {
         name = e.qualifiedName
         params = e.params
         paramTable = ParamTable(e.params)
-        typedArguments = TypedArgument.plan(e.params)
+        typedArguments = TypedArgument.plan(e.params, table: paramTable)
         cacheable = e.cacheable
         threadSafe = e.threadSafe
         binarySHA256 = e.plugin.sha256
@@ -67,7 +67,7 @@ public final class StepFunction {
         name = parsed.name
         params = parsed.params
         paramTable = ParamTable(parsed.params)
-        typedArguments = TypedArgument.plan(parsed.params)
+        typedArguments = TypedArgument.plan(parsed.params, table: paramTable)
         self.cacheable = cacheable
         threadSafe = true
         libraryPath = path
@@ -134,20 +134,20 @@ public final class StepFunction {
     }
 
     private func invokeAsync(_ e: crys_export, data: Value?, frame: CallFrame) async throws -> Value {
-            let dataBox = data.map { frame.borrow($0) }
-            return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Value, Error>) in
-                let completion = AsyncCompletion { status, out, error in
-                    if status == CRYS_OK { cont.resume(returning: out ?? .null) }
-                    else { cont.resume(throwing: StepCallError(message: error ?? frame.error ?? "completed with status \(status)")) }
-                }
-                let token = completion.retainedPointer
-                let status = e.call_async!(frame.pointer, dataBox?.pointer, token, e.user)
-                if status != CRYS_OK {
-                    // The plugin refused to start: it must not complete, so take our reference back.
-                    Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(token)).release()
-                    cont.resume(throwing: StepCallError(message: frame.error ?? "could not start (status \(status))"))
-                }
+        let dataBox = data.map { frame.lend($0) }
+        return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Value, Error>) in
+            let completion = AsyncCompletion { status, out, error in
+                if status == CRYS_OK { cont.resume(returning: out ?? .null) }
+                else { cont.resume(throwing: StepCallError(message: error ?? frame.error ?? "completed with status \(status)")) }
             }
+            let token = completion.retainedPointer
+            let status = e.call_async!(frame.pointer, dataBox, token, e.user)
+            if status != CRYS_OK {
+                // The plugin refused to start: it must not complete, so take our reference back.
+                Unmanaged<AsyncCompletion>.fromOpaque(UnsafeRawPointer(token)).release()
+                cont.resume(throwing: StepCallError(message: frame.error ?? "could not start (status \(status))"))
+            }
+        }
     }
 
     /// The real file of the loaded library that holds `address`, so a symbol named by a bare
@@ -178,16 +178,14 @@ public final class StepFunction {
 struct TypedArgument {
     /// The pipeline's data (a parameter named `data`).
     let isData: Bool
-    /// Otherwise the parameter's position among the non-data parameters.
+    /// Otherwise the parameter's position in the function's `ParamTable`.
     let param: Int
     let type: ParamType
 
-    static func plan(_ params: [ParamSpec]) -> [TypedArgument] {
-        var next = 0
-        return params.map { p in
-            if p.name == "data" { return TypedArgument(isData: true, param: -1, type: p.type) }
-            defer { next += 1 }
-            return TypedArgument(isData: false, param: next, type: p.type)
+    static func plan(_ params: [ParamSpec], table: ParamTable) -> [TypedArgument] {
+        params.map { p in
+            let at = table.index(of: p.name)
+            return TypedArgument(isData: at == nil, param: at ?? -1, type: p.type)
         }
     }
 }

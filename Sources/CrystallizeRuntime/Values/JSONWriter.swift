@@ -39,14 +39,18 @@ struct JSONWriter {
         out.append(34)
     }
 
-    /// A number as `JSONText.number` spells it, written straight into the buffer: results
-    /// files hold one per metric value, and going through a String allocates for most of them.
+    /// A float as Python's json writes it (NaN and Infinity included), straight into the
+    /// buffer: results files hold one per metric value, and a String would allocate for most.
     mutating func number(_ d: Double) {
-        if d.isFinite, d != d.rounded() || abs(d) >= 1e16 {
-            d.write(to: &self)
-        } else {
-            raw(JSONText.number(d))
+        if d.isNaN { raw("NaN"); return }
+        if d.isInfinite { raw(d > 0 ? "Infinity" : "-Infinity"); return }
+        if d == d.rounded(), abs(d) < 1e16 {
+            // Python prints integral floats as "3.0"; keep that so readers see a float.
+            raw(d == 0 && d.sign == .minus ? "-0" : String(Int64(d)))
+            raw(".0")
+            return
         }
+        d.write(to: &self)
     }
 
     mutating func write(_ value: Value, level: Int) {

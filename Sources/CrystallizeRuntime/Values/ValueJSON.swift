@@ -13,16 +13,6 @@ public enum JSONText {
         return String(decoding: w.out, as: UTF8.self)
     }
 
-    static func number(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        if d == d.rounded(), abs(d) < 1e16 {
-            // Python prints integral floats as "3.0"; keep that so readers see a float.
-            return (d == 0 && d.sign == .minus ? "-0" : String(Int64(d))) + ".0"
-        }
-        return d.description
-    }
-
     static func quoted(_ s: String) -> String {
         var w = JSONWriter(indent: 0, tagged: false)
         w.string(s)
