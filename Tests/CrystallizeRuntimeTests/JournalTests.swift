@@ -92,12 +92,29 @@ final class JournalTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
         let path = "\(dir)/replicates.journal"
         let j = try CheckpointJournal(path: path, flushInterval: 0.05)
-        j.append(sampleOutcome(0))  // the first append after a quiet spell is written at once
-        j.append(sampleOutcome(1))  // this one waits for the deferred flush
-        XCTAssertEqual(CheckpointJournal.read(path).outcomes.count, 1)
+        // The first append after a quiet spell is written at once (by the journal's writer
+        // queue); the next waits for the deferred write. Neither needs a further append or sync.
+        j.append(sampleOutcome(0))
         let deadline = Date().addingTimeInterval(5)
+        while CheckpointJournal.read(path).outcomes.count < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        j.append(sampleOutcome(1))
         while CheckpointJournal.read(path).outcomes.count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertEqual(CheckpointJournal.read(path).outcomes.map(\.replicate), [0, 1], "without any further append or sync")
+        withExtendedLifetime(j) {}
+    }
+
+    func testAFullQueueIsWrittenWithoutWaitingForTheInterval() throws {
+        let dir = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
+        let path = "\(dir)/replicates.journal"
+        // An interval no test would wait for: only the queue bound can make these reach the file.
+        let j = try CheckpointJournal(path: path, flushInterval: 3600)
+        j.append(sampleOutcome(0))
+        let deadline = Date().addingTimeInterval(5)
+        while CheckpointJournal.read(path).outcomes.count < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        for r in 1...CheckpointJournal.maximumQueued { j.append(sampleOutcome(r)) }
+        while CheckpointJournal.read(path).outcomes.count <= 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(CheckpointJournal.read(path).outcomes.map(\.replicate), Array(0...CheckpointJournal.maximumQueued))
+        j.sync()
         withExtendedLifetime(j) {}
     }
 }

@@ -13,25 +13,33 @@ import Glibc
 /// by a crash fails its checksum and is skipped on reading; the reader then looks for the next
 /// marker, so blocks appended after a torn one (by a resumed run) are still read.
 ///
-/// Finished outcomes are buffered and written as one block when `flushInterval` has passed
-/// since the last write (at once if it already has; otherwise by a deferred flush), so a
-/// finished (replicate, condition) reaches the kernel — and survives SIGKILL of the host —
-/// within `flushInterval`, without a system call per replicate. fdatasync runs at most once
-/// per `syncInterval`, and on `sync()`: a bounded window on power loss, never a torn read.
+/// Appending only queues the outcome: a writer queue of its own encodes, checksums and writes
+/// the queued outcomes as one block, so the threads running replicates never pay for the
+/// journal's bytes, hash or system calls. The first outcome after a quiet spell is written at
+/// once, later ones within `flushInterval` — a finished (replicate, condition) reaches the
+/// kernel, and survives SIGKILL of the host, within `flushInterval`. fdatasync runs at most
+/// once per `syncInterval`, and on `sync()`: a bounded window on power loss, never a torn read.
 public final class CheckpointJournal {
     /// The journal file.
     public let path: String
     private var fd: Int32 = -1
+    /// Guards what appenders and the writer share: the queue and its schedule.
     private let lock = NSLock()
-    @exclusivity(unchecked) private var pending = ByteWriter(capacity: 1 << 16)
-    @exclusivity(unchecked) private var pendingRecords = 0
-    @exclusivity(unchecked) private var lastFlush: UInt64 = 0
-    private var lastSync: UInt64 = 0
-    private var flushScheduled = false
+    @exclusivity(unchecked) private var queued: [ConditionOutcome] = []
+    @exclusivity(unchecked) private var writeScheduled = false
+    @exclusivity(unchecked) private var lastWrite: UInt64 = 0
+    /// Runs every write, one batch after another, so blocks land in append order.
+    private let writer = DispatchQueue(label: "crystallize.checkpoint-journal")
+    /// The writer's own: the batch being written (its storage swapped with `queued`'s), the
+    /// block it is encoded into, and when the file was last synced.
+    @exclusivity(unchecked) private var batch: [ConditionOutcome] = []
+    @exclusivity(unchecked) private var block = ByteWriter(capacity: 1 << 16)
+    @exclusivity(unchecked) private var lastSync: UInt64 = 0
     private let flushInterval: UInt64
     private let syncInterval: UInt64
-    /// Flush early when this much is buffered, whatever the time.
-    private let maximumBlock = 1 << 20
+    /// Write at once when this many outcomes wait, whatever the time, to bound the memory a
+    /// fast run holds between writes.
+    static let maximumQueued = 4096
 
     static let marker: [UInt8] = [0x1E, 0x43, 0x4A, 0x32]  // RS "CJ2": format 2 (metric values as one ordered list)
     static let headerSize = 24
@@ -45,52 +53,58 @@ public final class CheckpointJournal {
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot open checkpoint journal \(path): \(String(cString: strerror(errno)))") }
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
-        pending.zeros(Self.headerSize)
     }
 
     deinit {
-        lock.lock()
-        flushLocked()
+        // Scheduled writes hold the journal, so none is left: write what is queued here.
+        writeQueued()
         if fd >= 0 { fdatasync(fd); close(fd) }
-        lock.unlock()
     }
 
-    /// Appends one finished outcome.
+    /// Queues one finished outcome for writing.
     public func append(_ outcome: ConditionOutcome) {
-        lock.lock(); defer { lock.unlock() }
-        Self.appendRecord(outcome, to: &pending)
-        pendingRecords += 1
-        // A flush is always scheduled while records wait, which bounds how long they wait;
-        // reading the clock on every 8th record only lets a busy run write a little sooner.
-        if pendingRecords & 7 != 0 && flushScheduled && pending.count < maximumBlock { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        if now &- lastFlush >= flushInterval || pending.count >= maximumBlock {
-            flushLocked(now: now)
-        } else if !flushScheduled {
-            flushScheduled = true
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(flushInterval))) { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                self.flushScheduled = false
-                self.flushLocked()
-                self.lock.unlock()
-            }
+        lock.lock()
+        queued.append(outcome)
+        let full = queued.count == Self.maximumQueued
+        let first = !writeScheduled
+        writeScheduled = true
+        let since = first ? lastWrite : 0
+        lock.unlock()
+        if full {
+            writer.async { self.writeQueued() }
+        } else if first {
+            // The clock is read once per batch, not per outcome.
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now &- since >= flushInterval { writer.async { self.writeQueued() } }
+            else { writer.asyncAfter(deadline: .now() + .nanoseconds(Int(since &+ flushInterval &- now))) { self.writeQueued() } }
         }
     }
 
-    /// Writes everything buffered and flushes it to disk.
+    /// Writes everything queued and flushes it to disk.
     public func sync() {
-        lock.lock(); defer { lock.unlock() }
-        flushLocked()
-        fdatasync(fd)
-        lastSync = DispatchTime.now().uptimeNanoseconds
+        writer.sync {
+            writeQueued()
+            fdatasync(fd)
+            lastSync = DispatchTime.now().uptimeNanoseconds
+        }
     }
 
-    private func flushLocked(now: UInt64 = DispatchTime.now().uptimeNanoseconds) {
-        lastFlush = now
-        guard pendingRecords > 0, fd >= 0 else { return }
-        Self.sealBlock(&pending)
-        pending.withUnsafeBytes { b in
+    /// Encodes, checksums and writes the queued outcomes as one block (on the writer queue,
+    /// or from `deinit` when nothing else can run).
+    private func writeQueued() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock()
+        swap(&queued, &batch)
+        writeScheduled = false
+        lastWrite = now
+        lock.unlock()
+        guard !batch.isEmpty, fd >= 0 else { return }
+        block.removeAll()
+        block.zeros(Self.headerSize)
+        for o in batch { Self.appendRecord(o, to: &block) }
+        batch.removeAll(keepingCapacity: true)
+        Self.sealBlock(&block)
+        block.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
                 let n = write(fd, b.baseAddress! + off, b.count - off)
@@ -98,8 +112,6 @@ public final class CheckpointJournal {
                 off += n
             }
         }
-        pending.truncate(to: Self.headerSize)
-        pendingRecords = 0
         if now &- lastSync >= syncInterval { fdatasync(fd); lastSync = now }
     }
 
