@@ -198,6 +198,32 @@ final class ContextAndPipelineTests: XCTestCase {
         XCTAssertEqual((ds?["params"] as? [String: Any])?["replicate"] as? Int, 0)
     }
 
+    func testAKeyAnEarlierStepAddedBeatsALaterStepsDefault() throws {
+        let fx = ExperimentFixture("pipe-added")
+        let probe = ProbePlugin.build(in: fx.dir)
+        // c_add's `amount` (default 1) comes from the key `give` added, on every replicate and in
+        // both conditions; a treatment key the step never reads changes nothing.
+        fx.experiment("added", """
+        name: added
+        replicates: 3
+        datasource: c_range
+        steps:
+          - give: {key: amount, value: 7}
+          - c_add
+        treatments:
+          other: {unrelated: 1}
+        """)
+        let r = fx.run("experiments/added", extraPlugins: [probe])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(fx.metric("added", "baseline", "c_sum"), [34, 34, 34], "0+1+2+3 plus 4 x 7")
+        XCTAssertEqual(fx.metric("added", "other", "c_sum"), [34, 34, 34])
+        let steps = try XCTUnwrap(fx.provenanceRuns("added").last?["steps"] as? [[String: Any]])
+        XCTAssertEqual((steps[2]["params"] as? [String: Any])?["amount"] as? Double, 7)
+        let changes = { (i: Int) in steps[i]["ctx_changes"] as? [String: Any] }
+        XCTAssertEqual((changes(2)?["reads"] as? [String: Any])?["amount"] as? Double, 7, "the parameter is a read of the added key")
+        XCTAssertEqual(((changes(1)?["wrote"] as? [String: Any])?["amount"] as? [String: Any])?["after"] as? Double, 7)
+    }
+
     func testCommandLineOverrides() throws {
         let fx = ExperimentFixture("pipe-cli")
         let exp = fx.experiment("over", """

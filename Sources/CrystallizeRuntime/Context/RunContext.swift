@@ -42,6 +42,24 @@ public final class RunContext {
         return v
     }
 
+    /// Reads the host key at `position` (see `start`), recording the read for provenance.
+    func readHostKey(at position: Int) -> Value {
+        let key = values.keys[position], v = values.values[position]
+        if !readLog.contains(where: { Self.same($0.key, key) }) { readLog.append((key, v)) }
+        return v
+    }
+
+    /// Whether every key is one the host set: no step has added one since `start`.
+    var holdsOnlyHostKeys: Bool { values.count == hostKeyCount }
+
+    /// The host keys a context holds under `condition`, in their positions (the replicate and
+    /// seed values are placeholders): what parameter sources are planned against.
+    static func hostKeys(of condition: Condition) -> OrderedDictionary<String, Value> {
+        let scratch = RunContext()
+        scratch.start(replicate: 0, condition: condition, seed: 0)
+        return scratch.values
+    }
+
     /// Where `key` is among the context's keys. A context holds a handful of keys, mostly
     /// of different lengths: comparing lengths first skips the full string comparison (a
     /// call into the runtime) for nearly every key that is not the one asked for.

@@ -41,7 +41,9 @@ public final class ReplicateRunner {
         let events = plan.hooks.reduce(UInt32(0)) { $0 | $1.hookEvents }
         replicateHooks = events & CRYS_HOOK_BEFORE_REPLICATE != 0
         stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
-        stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map(PipelineStage.init)
+        // Parameter sources per condition of the plan, then for any other condition.
+        let hostKeys = plan.conditions.map { Optional(RunContext.hostKeys(of: $0)) } + [nil]
+        stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map { PipelineStage($0, hostKeys: hostKeys) }
         hasAsyncStage = stages.contains { $0.function.isAsync }
         conditionNames = plan.conditions.map(\.name)
         pools = Array(repeating: [], count: plan.conditions.count + 1)
@@ -192,7 +194,8 @@ public final class ReplicateRunner {
     private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope, _ ctx: RunContext, _ frame: CallFrame) throws -> Value? {
         ctx.beginStep(stage.name)
         frame.begin(stage.name, params: stage.params)
-        try ParameterResolver.resolve(step: stage.name, table: stage.params, explicit: stage.explicit, context: ctx, into: &frame.paramValues)
+        try ParameterResolver.resolve(step: stage.name, table: stage.params, sources: stage.sources[scope.pool], explicit: stage.explicit,
+                                      context: ctx, into: &frame.paramValues)
         scope.metricMark = ctx.metricLog.count
         if stepHooks {
             var info = scope.info
@@ -318,7 +321,8 @@ struct StepWrites: RandomAccessCollection {
 }
 
 /// One stage of the pipeline as a runner calls it: the planned step (or datasource) with the
-/// config's explicit value for each of its parameters laid out in parameter order.
+/// config's explicit value for each of its parameters laid out in parameter order, and where
+/// each parameter comes from under each condition.
 final class PipelineStage {
     /// The planned step's fields the per-call path reads, held apart so reading one never
     /// copies the step.
@@ -326,14 +330,19 @@ final class PipelineStage {
     let function: StepFunction
     let params: ParamTable
     let explicit: [Value?]
+    /// The parameters' sources by runner pool (one per condition of the plan, then one for
+    /// any other condition).
+    let sources: [[ParamSource]]
     let cacheable: Bool
     let identity: String
 
-    init(_ step: PlannedStep) {
+    /// `step` with its parameter sources planned against each pool's host keys (nil: unknown).
+    init(_ step: PlannedStep, hostKeys: [OrderedDictionary<String, Value>?]) {
         name = step.name
         function = step.function
         params = step.function.paramTable
         explicit = ParameterResolver.explicitValues(step.explicitParams, table: step.function.paramTable)
+        sources = hostKeys.map { [params, explicit] in ParamSource.plan(params, explicit: explicit, hostKeys: $0) }
         cacheable = step.cacheable
         identity = step.identity
     }

@@ -51,6 +51,15 @@ enum ProbePlugin {
         return CRYS_OK;
     }
 
+    /* give: adds context key `key` with f64 `value`, for later steps' parameters to find. */
+    static crys_status give(crys_ctx *ctx, crys_value *data, crys_value **out, void *user) {
+        (void)user;
+        const char *key = H->get_string(H->param(ctx, "key"), NULL);
+        if (H->ctx_add(ctx, key, H->make_f64(ctx, H->get_f64(H->param(ctx, "value")))) != CRYS_OK) return CRYS_ERROR;
+        *out = data;
+        return CRYS_OK;
+    }
+
     /* lifecycle: notes setup, each call and teardown in the file named by $PROBE_LOG. */
     static void note(const char *what) {
         const char *path = getenv("PROBE_LOG");
@@ -66,7 +75,11 @@ enum ProbePlugin {
     #define P(type, name, def, doc) { sizeof(crys_param), type, name, def, doc }
     static const crys_param evil_params[] = { P(CRYS_T_STRING, "name", "\"../evil\"", "Artifact name"),
                                               P(CRYS_T_BOOL, "strict", "true", "Fail when the write is refused") };
+    static const crys_param give_params[] = { P(CRYS_T_STRING, "key", NULL, "Context key to add"),
+                                              P(CRYS_T_F64, "value", NULL, "Its value") };
     static const crys_export exports[] = {
+        { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "give", .doc = "Adds a context key",
+          .params = give_params, .param_count = 2, .flags = CRYS_F_THREAD_SAFE, .call = give },
         { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "probe", .doc = "Reports the context it sees",
           .flags = CRYS_F_THREAD_SAFE, .call = probe },
         { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "evil", .doc = "Writes an artifact named by a parameter",
