@@ -37,8 +37,8 @@ public final class CancellationFlag: @unchecked Sendable {
 public struct ExecutionJob {
     /// The plan.
     public let plan: Plan
-    /// Pending work: replicate index to the conditions still to run.
-    public let pending: [(replicate: Int, conditions: [Condition])]
+    /// Pending work: each replicate with the conditions it has yet to run.
+    public let pending: PendingWork
     /// In-process runner.
     public let runner: ReplicateRunner
     /// Where outcomes go.

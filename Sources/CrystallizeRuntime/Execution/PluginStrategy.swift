@@ -53,14 +53,16 @@ final class LoopImpl: ReplicateLoop {
     let job: ExecutionJob
     private let lock = NSLock()
     private var remaining: [Int: [Condition]]
+    /// The pending replicates, listed once: the ABI reads them one index at a time.
+    let pending: [Int]
 
     init(job: ExecutionJob) {
         self.job = job
         remaining = Dictionary(uniqueKeysWithValues: job.pending.map { ($0.replicate, $0.conditions) })
+        pending = job.pending.map(\.replicate)
     }
 
     var replicateCount: Int { job.plan.replicates }
-    var pending: [Int] { job.pending.map(\.replicate) }
     var isCancelled: Bool { job.cancel.isCancelled }
     var workDirectory: String { job.workDirectory }
 

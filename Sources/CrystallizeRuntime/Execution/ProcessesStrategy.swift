@@ -31,12 +31,15 @@ struct ProcessesStrategy: ExecutionStrategy {
 
 /// A thread-safe queue of pending items.
 final class WorkQueue {
-    private var items: ArraySlice<(replicate: Int, conditions: [Condition])>
+    private let items: PendingWork
+    private var next = 0
     private let lock = NSLock()
-    init(_ items: [(replicate: Int, conditions: [Condition])]) { self.items = items[...] }
-    func pop() -> (replicate: Int, conditions: [Condition])? {
+    init(_ items: PendingWork) { self.items = items }
+    func pop() -> PendingWork.Element? {
         lock.lock(); defer { lock.unlock() }
-        return items.popFirst()
+        guard next < items.count else { return nil }
+        next += 1
+        return items[next - 1]
     }
 }
 

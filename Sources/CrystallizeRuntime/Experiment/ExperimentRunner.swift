@@ -67,11 +67,16 @@ public enum ExperimentRunner {
         let collector = OutcomeCollector(journal: journal, progress: progress, conditions: plan.conditions.map(\.name), replicates: plan.replicates)
         collector.preload(recovered)
 
-        var pending: [(replicate: Int, conditions: [Condition])] = []
-        for r in 0..<plan.replicates {
-            // A fresh run shares the one conditions array instead of building one per replicate.
-            let missing = recovered.isEmpty ? plan.conditions : plan.conditions.filter { !collector.hasOutcome(r, $0.name) }
-            if !missing.isEmpty { pending.append((r, missing)) }
+        let pending: PendingWork
+        if recovered.isEmpty {
+            pending = PendingWork(every: plan.replicates, conditions: plan.conditions)
+        } else {
+            var items: [PendingWork.Element] = []
+            for r in 0..<plan.replicates {
+                let missing = plan.conditions.filter { !collector.hasOutcome(r, $0.name) }
+                if !missing.isEmpty { items.append((r, missing)) }
+            }
+            pending = PendingWork(items)
         }
         let workDir = store.workDirectory(version)
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
@@ -140,7 +145,7 @@ public enum ExperimentRunner {
         return RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,
                          conditions: plan.conditions.map(\.name), metrics: metrics, failures: failures.sorted { ($0.replicate, $0.condition) < ($1.replicate, $1.condition) },
                          hypotheses: hypotheses, loadedFromDisk: false, rerunReason: rerunReason,
-                         executedConditions: pending.reduce(0) { $0 + $1.conditions.count }, cacheHits: counts.0, cacheMisses: counts.1,
+                         executedConditions: pending.conditionRuns, cacheHits: counts.0, cacheMisses: counts.1,
                          cancelled: cancelled, elapsed: Date().timeIntervalSince(started))
     }
 

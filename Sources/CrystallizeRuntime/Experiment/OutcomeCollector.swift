@@ -39,26 +39,35 @@ final class OutcomeCollector: OutcomeSink {
         conditions.count <= 8 ? conditions.firstIndex(of: condition) : conditionIndex[condition]
     }
 
+    /// Keeps what aggregation needs of an outcome: its metric log, and the whole outcome
+    /// (without step records) when it failed.
     @discardableResult
-    private func store(_ outcome: consuming ConditionOutcome) -> Bool {
-        guard let c = index(outcome.condition), outcome.replicate >= 0, outcome.replicate < finishedPerReplicate.count else { return false }
-        let at = c * replicates + outcome.replicate
-        logs[at] = outcome.metricLog
-        if outcome.failure != nil {
-            outcome.encodedSteps = []
-            failed[at] = outcome
+    private func store(replicate: Int, condition: String, log: [RecordedMetric], failure: ConditionOutcome?) -> Bool {
+        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return false }
+        let at = c * replicates + replicate
+        logs[at] = log
+        if var failure {
+            failure.encodedSteps = []
+            failed[at] = failure
         } else if !failed.isEmpty {
             failed[at] = nil
         }
         return true
     }
 
+    @discardableResult
+    private func store(_ outcome: ConditionOutcome) -> Bool {
+        store(replicate: outcome.replicate, condition: outcome.condition, log: outcome.metricLog, failure: outcome.failure != nil ? outcome : nil)
+    }
+
     func accept(_ outcome: consuming ConditionOutcome) {
-        journal?.append(outcome)
         let failed = outcome.failure != nil
-        let replicate = outcome.replicate
+        let replicate = outcome.replicate, condition = outcome.condition, log = outcome.metricLog
+        let failure = failed ? copy outcome : nil
+        // The journal takes the outcome itself; the collector keeps only what it needs.
+        journal?.append(consume outcome)
         lock.lock()
-        let known = store(outcome)
+        let known = store(replicate: replicate, condition: condition, log: log, failure: failure)
         if failed { failures += 1 }
         var replicateDone = false
         if known {

@@ -80,21 +80,35 @@ extension StepRecord {
                     writes: writes.elements, metrics: metrics[...], into: &w)
     }
 
-    /// Encodes a record from its parts, so the runner never builds a `StepRecord` on the hot path.
-    static func encode<Reads: Collection, Writes: Collection>(
+    /// Encodes a record from its parts, so the runner never builds a `StepRecord` on the hot
+    /// path. Elements are read by index: over the context's buffers, nothing is copied.
+    static func encode<Reads: RandomAccessCollection, Writes: RandomAccessCollection, Metrics: RandomAccessCollection>(
         step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, reads: Reads,
-        writes: Writes, metrics: ArraySlice<RecordedMetric>, into w: inout ByteWriter)
-    where Reads.Element == (key: String, value: Value), Writes.Element == (key: String, value: Value) {
+        writes: Writes, metrics: Metrics, into w: inout ByteWriter)
+    where Reads.Element == (key: String, value: Value), Writes.Element == (key: String, value: Value), Metrics.Element == RecordedMetric {
         w.string(step)
         let hashed = inputHash != nil && outputHash != nil
         w.byte((cacheHit ? cacheHitFlag : 0) | (hashed ? hashesFlag : 0))
         if hashed { w.string(inputHash!); w.string(outputHash!) }
         w.varint(UInt64(reads.count))
-        for (k, v) in reads { w.string(k); w.value(v) }
+        for i in reads.indices { w.string(reads[i].key); w.value(reads[i].value) }
         w.varint(UInt64(writes.count))
-        for (k, v) in writes { w.string(k); w.value(v) }
+        for i in writes.indices { w.string(writes[i].key); w.value(writes[i].value) }
         w.varint(UInt64(metrics.count))
-        for m in metrics { w.string(m.name); w.value(m.value) }
+        for i in metrics.indices { w.string(metrics[i].name); w.value(metrics[i].value) }
+    }
+
+    /// Encodes the record of the step `context` has just run — the keys it read, the keys it
+    /// added and the metric values it recorded from `metricMark` on — over the context's
+    /// lists in place.
+    static func encode(step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, context: RunContext,
+                       metricMark: Int, into w: inout ByteWriter) {
+        context.readLog.withUnsafeBufferPointer { reads in
+            context.metricLog.withUnsafeBufferPointer { log in
+                encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
+                       writes: StepWrites(context: context), metrics: log[metricMark...], into: &w)
+            }
+        }
     }
 
     init(from r: inout ByteReader) throws {

@@ -18,6 +18,8 @@ public final class ReplicateRunner {
     private let stepHooks: Bool
     /// The datasource (when there is one) and the steps, in call order.
     private let stages: [PipelineStage]
+    /// The same stages, unretained, for the synchronous loop (`stages` keeps them alive).
+    private let stageRefs: [Unmanaged<PipelineStage>]
     private let hasAsyncStage: Bool
     /// The plan's settings the per-call path reads, copied once (the plan's properties are
     /// variables, each read of which is checked for exclusive access).
@@ -44,6 +46,7 @@ public final class ReplicateRunner {
         // Parameter sources per condition of the plan, then for any other condition.
         let hostKeys = plan.conditions.map { Optional(RunContext.hostKeys(of: $0)) } + [nil]
         stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map { PipelineStage($0, hostKeys: hostKeys) }
+        stageRefs = stages.map { Unmanaged.passUnretained($0) }
         hasAsyncStage = stages.contains { $0.function.isAsync }
         conditionNames = plan.conditions.map(\.name)
         pools = Array(repeating: [], count: plan.conditions.count + 1)
@@ -103,13 +106,15 @@ public final class ReplicateRunner {
             if !hasDatasource { (data, hash) = try upstreamData(scope) }
             else if recordsDataHashes { hash = Self.nullHash }
             let ctx = scope.context, frame = scope.frame!
-            for i in stages.indices {
-                let stage = stages[i]
+            for i in stageRefs.indices {
                 at = i
-                let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
-                let output = try cached ?? stage.function.invokeSync(data: data, frame: frame)
-                data = output
-                hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
+                // The runner holds its stages for its whole life: borrow each, never retain it.
+                try stageRefs[i]._withUnsafeGuaranteedRef { stage in
+                    let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
+                    let output = try cached ?? stage.function.invokeSync(data: data, frame: frame)
+                    hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
+                    data = consume output
+                }
             }
         } catch {
             failure = Failure(step: failedStage(at), message: "\(error)")
@@ -141,11 +146,12 @@ public final class ReplicateRunner {
 
     /// The outcome of `scope`, which goes back to the pool.
     private func end(_ scope: ConditionScope, failure: Failure?) -> ConditionOutcome {
-        // The scope goes back to the pool only after the outcome has been read out of it.
-        defer { recycle(scope) }
         let ctx = scope.context
-        return ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
-                                metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        let outcome = ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
+                                       metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        // The scope goes back to the pool only after the outcome has been read out of it.
+        recycle(scope)
+        return outcome
     }
 
     private func recycle(_ scope: ConditionScope) {
@@ -230,8 +236,8 @@ public final class ReplicateRunner {
                         scope: ConditionScope, _ ctx: RunContext) throws -> String? {
         let afterStepInfo = (scope.cacheKey != nil && !hit) || stepHooks ? storeAndDescribe(stage, hit: hit, output: output, scope: scope, ctx) : nil
         let outputHash = recordsDataHashes ? ValueHash.hex(output) : nil
-        StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, reads: ctx.readLog,
-                          writes: StepWrites(context: ctx), metrics: ctx.metricLog[scope.metricMark...], into: &scope.records)
+        StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, context: ctx,
+                          metricMark: scope.metricMark, into: &scope.records)
         scope.stepCount += 1
         if let afterStepInfo { callHooks(CRYS_HOOK_AFTER_STEP, afterStepInfo) }
         return outputHash

@@ -61,10 +61,10 @@ public final class CheckpointJournal {
         if fd >= 0 { fdatasync(fd); close(fd) }
     }
 
-    /// Queues one finished outcome for writing.
-    public func append(_ outcome: ConditionOutcome) {
+    /// Queues one finished outcome for writing (taking it: the writer encodes it later).
+    public func append(_ outcome: consuming ConditionOutcome) {
         lock.lock()
-        queued.append(outcome)
+        queued.append(consume outcome)
         let full = queued.count == Self.maximumQueued
         let first = !writeScheduled
         writeScheduled = true
@@ -101,7 +101,7 @@ public final class CheckpointJournal {
         guard !batch.isEmpty, fd >= 0 else { return }
         block.removeAll()
         block.zeros(Self.headerSize)
-        for o in batch { Self.appendRecord(o, to: &block) }
+        batch.withUnsafeBufferPointer { outcomes in for i in outcomes.indices { Self.appendRecord(outcomes[i], to: &block) } }
         batch.removeAll(keepingCapacity: true)
         Self.sealBlock(&block)
         block.withUnsafeBytes { b in

@@ -35,8 +35,7 @@ public struct SeededGenerator: RandomNumberGenerator {
     /// FNV-1a over the label's bytes, then a separator so ("ab", "c") differs from ("a", "bc").
     private static func mix(_ label: String, into h: inout UInt64) {
         var x = h
-        var label = label
-        label.withUTF8 { for b in $0 { x = (x ^ UInt64(b)) &* 0x100_0000_01B3 } }
+        for b in label.utf8 { x = (x ^ UInt64(b)) &* 0x100_0000_01B3 }
         h = (x ^ 0xFF) &* 0x100_0000_01B3
     }
 
