@@ -198,10 +198,7 @@ public final class ReplicateRunner {
     /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
     /// the cache asked, the random stream chosen. Returns the cached output on a cache hit.
     private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope, _ ctx: RunContext, _ frame: CallFrame) throws -> Value? {
-        ctx.beginStep(stage.name)
-        frame.begin(stage.name, params: stage.params)
-        try ParameterResolver.resolve(step: stage.name, table: stage.params, sources: stage.sources[scope.pool], explicit: stage.explicit,
-                                      context: ctx, into: &frame.paramValues)
+        try stage.ready(frame, context: ctx, pool: scope.pool)
         scope.metricMark = ctx.metricLog.count
         if stepHooks {
             var info = scope.info
@@ -351,6 +348,16 @@ final class PipelineStage {
         sources = hostKeys.map { [params, explicit] in ParamSource.plan(params, explicit: explicit, hostKeys: $0) }
         cacheable = step.cacheable
         identity = step.identity
+    }
+
+    /// Readies `frame` for this stage's call under `context`: the context's per-step
+    /// bookkeeping restarted, the frame named and emptied, the parameters resolved (with the
+    /// sources of runner pool `pool`).
+    @inline(__always)
+    func ready(_ frame: CallFrame, context: RunContext, pool: Int) throws {
+        context.beginStep(name)
+        frame.begin(name, params: params)
+        try ParameterResolver.resolve(step: name, table: params, sources: sources[pool], explicit: explicit, context: context, into: &frame.paramValues)
     }
 }
 

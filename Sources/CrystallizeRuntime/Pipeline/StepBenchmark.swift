@@ -5,9 +5,10 @@ import OrderedCollections
 /// costs (see bench/abi). It is not used by the engine.
 ///
 /// Each call does what `ReplicateRunner` does around a step call, minus the cache, hooks and
-/// provenance bookkeeping: start the step on the context, resolve its parameters (explicit →
-/// context → default), make a call frame with the step's random stream, call through the ABI
-/// (a value export, an async export, or a typed C function through libffi) and take the output.
+/// provenance record, through the same code: ready the pipeline's reused call frame (step
+/// started on the context, parameters resolved explicit → context → default), give it the
+/// step's random stream, call through the ABI (a value export, an async export, or a typed C
+/// function through libffi) and take the output.
 public final class StepBenchmark {
     /// Parameters or context values by name, in order (so callers need not import OrderedCollections).
     public typealias Params = OrderedDictionary<String, Value>
@@ -44,15 +45,17 @@ public final class StepBenchmark {
     /// fills an f64 array in place fills the same array every time: give it work that keeps the
     /// values finite (e.g. a factor of 1).
     public func run(iterations: Int, input: Value?) async throws -> (nanoseconds: UInt64, output: Value) {
+        let stage = PipelineStage(PlannedStep(name: stepName, function: function, explicitParams: explicit, cacheable: false, identity: ""),
+                                  hostKeys: [context.values])
+        let frame = CallFrame(context: context, services: CallServices())
         var output = Value.null
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<iterations {
-            context.beginStep(stepName)
-            let params = try ParameterResolver.resolve(step: stepName, function: function, explicit: explicit, context: context)
-            let frame = CallFrame(exportName: stepName, context: context, params: params,
-                                  rng: SeededGenerator(seed: 0, labels: stepName))
+            try stage.ready(frame, context: context, pool: 0)
+            frame.useStream(seed: 0, condition: "baseline", step: stepName)
             output = try await function.invoke(data: input, frame: frame)
         }
+        frame.reset()
         return (DispatchTime.now().uptimeNanoseconds - start, output)
     }
 
