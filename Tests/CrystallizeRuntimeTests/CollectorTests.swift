@@ -31,9 +31,26 @@ final class CollectorTests: XCTestCase {
     func testALaterSuccessReplacesAnEarlierFailure() {
         let c = OutcomeCollector(journal: nil, progress: nil, conditions: ["baseline"], replicates: 1)
         c.accept(outcome(0, "baseline", failed: true))
+        XCTAssertEqual(c.failures, 1)
         c.accept(outcome(0, "baseline", total: 5))
         let r = c.results(of: "baseline")
         XCTAssertTrue(r.failed.isEmpty)
         XCTAssertEqual(r.logs.first??.map(\.value), [.double(5)])
+        XCTAssertEqual(c.failures, 0, "the retry's success replaced the failure")
+    }
+
+    func testAnOutcomeSubmittedTwiceIsCountedOnce() {
+        let progress = ProgressReporter(label: "t", total: 2, conditions: 2, enabled: true)
+        let c = OutcomeCollector(journal: nil, progress: progress, conditions: ["baseline", "add_ten"], replicates: 2)
+        c.accept(outcome(0, "baseline", failed: true))
+        c.accept(outcome(0, "baseline", failed: true))
+        c.accept(outcome(0, "add_ten", total: 1))
+        c.accept(outcome(0, "add_ten", total: 2))
+        XCTAssertEqual(c.failures, 1)
+        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 1"), progress.line())
+        c.accept(outcome(0, "baseline", total: 3))
+        XCTAssertEqual(c.failures, 0)
+        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 0"), progress.line())
+        XCTAssertEqual(c.results(of: "add_ten").logs.first??.map(\.value), [.double(2)], "the later outcome is the one kept")
     }
 }

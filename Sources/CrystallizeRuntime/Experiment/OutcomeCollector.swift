@@ -39,27 +39,33 @@ final class OutcomeCollector: OutcomeSink {
         conditions.count <= 8 ? conditions.firstIndex(of: condition) : conditionIndex[condition]
     }
 
+    /// What a slot held before an outcome was stored in it.
+    private enum Earlier { case unknownSlot, empty, succeeded, failed }
+
     /// Keeps what aggregation needs of an outcome: its metric log, and the whole outcome
-    /// (without step records) when it failed.
+    /// (without step records) when it failed. A later outcome of the same slot replaces it.
     @discardableResult
-    private func store(replicate: Int, condition: String, log: [RecordedMetric], failure: ConditionOutcome?) -> Bool {
-        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return false }
+    private func store(replicate: Int, condition: String, log: [RecordedMetric], failure: ConditionOutcome?) -> Earlier {
+        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return .unknownSlot }
         let at = c * replicates + replicate
+        let earlier: Earlier = logs[at] == nil ? .empty : (failed.isEmpty || failed[at] == nil ? .succeeded : .failed)
         logs[at] = log
         if var failure {
             failure.encodedSteps = []
             failed[at] = failure
-        } else if !failed.isEmpty {
+        } else if earlier == .failed {
             failed[at] = nil
         }
-        return true
+        return earlier
     }
 
     @discardableResult
-    private func store(_ outcome: ConditionOutcome) -> Bool {
+    private func store(_ outcome: ConditionOutcome) -> Earlier {
         store(replicate: outcome.replicate, condition: outcome.condition, log: outcome.metricLog, failure: outcome.failure != nil ? outcome : nil)
     }
 
+    /// Takes one finished outcome. A (replicate, condition) submitted again (a plugin loop
+    /// retrying it) replaces the earlier outcome and is counted once.
     func accept(_ outcome: consuming ConditionOutcome) {
         let failed = outcome.failure != nil
         let replicate = outcome.replicate, condition = outcome.condition, log = outcome.metricLog
@@ -67,15 +73,16 @@ final class OutcomeCollector: OutcomeSink {
         // The journal takes the outcome itself; the collector keeps only what it needs.
         journal?.append(consume outcome)
         lock.lock()
-        let known = store(replicate: replicate, condition: condition, log: log, failure: failure)
-        if failed { failures += 1 }
+        let earlier = store(replicate: replicate, condition: condition, log: log, failure: failure)
+        let wasFailed = earlier == .failed
+        failures += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
         var replicateDone = false
-        if known {
+        if earlier == .empty {
             finishedPerReplicate[replicate] += 1
             replicateDone = finishedPerReplicate[replicate] == conditions.count
         }
         lock.unlock()
-        progress?.conditionFinished(failed: failed, replicateDone: replicateDone)
+        progress?.conditionFinished(first: earlier != .succeeded && earlier != .failed, failed: failed, wasFailed: wasFailed, replicateDone: replicateDone)
     }
 
     /// What finished of `condition`: each replicate's metric log in replicate order (nil: not

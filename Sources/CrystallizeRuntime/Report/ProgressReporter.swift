@@ -30,11 +30,13 @@ public final class ProgressReporter {
     /// Whether stderr is a terminal (progress is drawn only then).
     public static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
-    func conditionFinished(failed: Bool, replicateDone: Bool) {
+    /// Counts a finished (replicate, condition): `first` when none had finished before (else
+    /// it replaces an earlier outcome, which `wasFailed` says had failed).
+    func conditionFinished(first: Bool, failed: Bool, wasFailed: Bool, replicateDone: Bool) {
         guard enabled else { return }
         lock.lock()
-        conditionsDone += 1
-        if failed { errors += 1 }
+        if first { conditionsDone += 1 }
+        errors += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
         if replicateDone {
             done += 1
             let now = Date()
