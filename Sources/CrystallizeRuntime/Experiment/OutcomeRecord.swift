@@ -106,7 +106,7 @@ extension StepRecord {
         context.readLog.withUnsafeBufferPointer { reads in
             context.metricLog.withUnsafeBufferPointer { log in
                 encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
-                       writes: StepWrites(context: context), metrics: log[metricMark...], into: &w)
+                       writes: StepWrites(context: context), metrics: UnsafeBufferPointer(rebasing: log[metricMark...]), into: &w)
             }
         }
     }
