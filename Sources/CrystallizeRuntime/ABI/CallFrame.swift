@@ -115,7 +115,7 @@ public final class CallFrame {
             // `reset` keeps every slot at -1; only grow.
             if paramSlots.count < table.count { paramSlots.append(contentsOf: repeatElement(-1, count: table.count - paramSlots.count)) }
         }
-        while !paramValues.isEmpty { paramValues.removeLast() }
+        paramValues.removeAll(keepingCapacity: true)
     }
 
     /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.

@@ -21,13 +21,16 @@ public struct PendingWork: RandomAccessCollection {
     /// The listed items (a resumed run's leftovers).
     public init(_ items: [Element]) { storage = .listed(items) }
 
+    /// The first position: 0.
     public var startIndex: Int { 0 }
+    /// One past the last position: how many replicates have work left.
     public var endIndex: Int {
         switch storage {
         case .every(let n, _): return n
         case .listed(let items): return items.count
         }
     }
+    /// The replicate at position `i` with the conditions it has yet to run.
     public subscript(i: Int) -> Element {
         switch storage {
         case .every(let n, let conditions):
