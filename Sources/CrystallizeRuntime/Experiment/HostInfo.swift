@@ -10,5 +10,5 @@ public enum HostInfo {
     /// The machine's name.
     public static var hostname: String { ProcessInfo.processInfo.hostName }
     /// Now, as ISO 8601.
-    public static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    public static func now() -> String { Date().formatted(Date.ISO8601FormatStyle()) }
 }
