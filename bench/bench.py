@@ -7,6 +7,10 @@ short, so more of them cost little), each into a fresh data folder under bench/w
 fastest run is the estimate least inflated by other work on the machine (shared virtual
 machines steal time in bursts), the same choice Python's timeit makes; --statistic median
 gives medians instead. The same statistic is used for both engines.
+
+The trivial experiment's measurements at each size are taken in interleaved rounds (every
+engine and mode once per round, the host's a few times), so a slow spell of the machine falls
+on both engines alike instead of on whichever happened to be running.
 """
 
 from __future__ import annotations
@@ -75,13 +79,38 @@ class Bench:
                           "--replicates", str(reps), "--execution", mode, "--data-dir", d, "--quiet", "--no-cache",
                           *(["--workers", w] if mode != "serial" else [])]
 
-    def measure(self, engine: str, variant: str, reps: int, mode: str) -> float:
+    @property
+    def host_runs_per_round(self) -> int:
+        return max(1, -(-self.args.host_repeats // self.args.repeats))
+
+    def runs(self, engine: str, rounds: bool) -> int:
+        """How many runs one measurement of `engine` takes (in rounds or back to back)."""
+        if engine == ML:
+            return self.args.repeats
+        return self.host_runs_per_round * self.args.repeats if rounds else self.args.host_repeats
+
+    def measure_rounds(self, cells: list) -> None:
+        """Measures (engine, variant, reps, mode) cells in interleaved rounds: each round runs
+        every cell once (the host's cells host_runs_per_round times), for --repeats rounds."""
+        times = {c: [] for c in cells}
+        for _ in range(self.args.repeats):
+            for c in cells:
+                engine, variant, reps, mode = c
+                for _ in range(self.host_runs_per_round if engine == HOST else 1):
+                    times[c].append(self.wall(self.command(*c), f"{engine} {variant} {reps} {mode}", 1))
+        for c in cells:
+            self.record(*c, self.summarize(times[c]))
+
+    def record(self, engine: str, variant: str, reps: int, mode: str, seconds: float) -> None:
         label = mode if mode == "serial" else f"{mode} x{self.args.workers}"
-        print(f"  {engine:16} {variant:8} {reps:>6} reps  {label:13}", end="", flush=True)
-        seconds = self.wall(self.command(engine, variant, reps, mode), f"{engine} {variant} {reps} {mode}",
-                              self.args.host_repeats if engine == HOST else None)
-        print(f" {seconds:9.3f} s", flush=True)
+        print(f"  {engine:16} {variant:8} {reps:>6} reps  {label:13} {seconds:9.3f} s", flush=True)
         self.rows.append(dict(engine=engine, variant=variant, reps=reps, mode=label, seconds=seconds))
+
+    def measure(self, engine: str, variant: str, reps: int, mode: str) -> float:
+        """Measures one cell with back-to-back runs."""
+        seconds = self.wall(self.command(engine, variant, reps, mode), f"{engine} {variant} {reps} {mode}",
+                            self.runs(engine, False))
+        self.record(engine, variant, reps, mode, seconds)
         return seconds
 
     def calibrate_python_burn(self) -> None:
@@ -165,8 +194,9 @@ def render(b: Bench, started: str, where: str, resumed: float) -> str:
     """The Markdown table and the targets, as pasted into docs/readme-sections/benchmarks.md."""
     a, w = b.args, b.args.workers
     stat = "fastest" if a.statistic == "min" else "median"
-    out = [f"Measured {started} on {where}. Wall time of the whole process, {stat} of {a.repeats} runs "
-           f"(crystallize-ml) and of {a.host_repeats} runs (crystallize-host).", "",
+    out = [f"Measured {started} on {where}. Wall time of the whole process, {stat} of {b.runs(ML, True)} runs "
+           f"(crystallize-ml) and of {b.runs(HOST, True)} runs (crystallize-host) taken in {a.repeats} interleaved rounds for "
+           f"the trivial experiment; {stat} of {b.runs(ML, False)} and {b.runs(HOST, False)} back-to-back runs for the cpu variant.", "",
            "| experiment | replicates | engine | execution | wall time | per replicate | vs crystallize-ml serial |",
            "|---|---:|---|---|---:|---:|---:|"]
     for r in b.rows:
@@ -208,17 +238,15 @@ def main() -> None:
     WORK.mkdir(exist_ok=True)
     b = Bench(args)
     started, where = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), machine()
-    print(f"{started} on {where}; {args.statistic} of {args.repeats} runs (crystallize-ml), {args.host_repeats} (crystallize-host)\n")
+    print(f"{started} on {where}; {args.statistic} of {b.runs(ML, True)} runs (crystallize-ml), {b.runs(HOST, True)} (crystallize-host) "
+          f"in {args.repeats} interleaved rounds\n")
     if os.getloadavg()[0] > 0.5:
         print("warning: the machine is busy (load average above 0.5); times will be inflated and noisy\n")
 
-    for engine in (ML, HOST):
-        b.measure(engine, "trivial", 1, "serial")
+    b.measure_rounds([(ML, "trivial", 1, "serial"), (HOST, "trivial", 1, "serial")])
     for reps in args.replicates:
-        for mode in ("serial", "thread", "process"):
-            b.measure(ML, "trivial", reps, mode)
-        for mode in ("serial", "threads", "processes"):
-            b.measure(HOST, "trivial", reps, mode)
+        b.measure_rounds([(ML, "trivial", reps, m) for m in ("serial", "thread", "process")] +
+                         [(HOST, "trivial", reps, m) for m in ("serial", "threads", "processes")])
     b.calibrate_python_burn()
     b.calibrate_host_burn()
     for engine, modes in ((ML, ("serial", "process")), (HOST, ("serial", "threads", "processes"))):

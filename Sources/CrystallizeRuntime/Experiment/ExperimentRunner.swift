@@ -129,7 +129,7 @@ public enum ExperimentRunner {
         }
         try store.writeManifest(version)
         var hypotheses: [HypothesisOutcome] = []
-        if allComplete || !failures.isEmpty {
+        if !plan.hypotheses.isEmpty && (allComplete || !failures.isEmpty) {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
         }
         try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,

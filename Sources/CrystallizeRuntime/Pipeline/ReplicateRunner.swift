@@ -151,7 +151,7 @@ public final class ReplicateRunner {
                                        metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
         // The scope goes back to the pool only after the outcome has been read out of it.
         recycle(scope)
-        return outcome
+        return consume outcome
     }
 
     private func recycle(_ scope: ConditionScope) {
