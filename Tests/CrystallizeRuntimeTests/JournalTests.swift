@@ -19,10 +19,10 @@ final class JournalTests: XCTestCase {
     }
 
     func testValuesRoundTripBitForBit() throws {
-        let array = DoubleArray([1.5, -0.0, .infinity])
+        let array = DoubleArray.copy(of: [1.5, -0.0, .infinity])
         let values: [Value] = [.null, .bool(true), .bool(false), .int(-5), .int(.max), .int(.min), .double(-0.0),
                                .double(Double(bitPattern: 0x7FF8_0000_0000_0001)), .string("héllo"), .bytes([0, 255]),
-                               .list([.int(1), .string("x")]), .map(["b": .int(2), "a": .doubles(array)]), .doubles(DoubleArray(count: 0))]
+                               .list([.int(1), .string("x")]), .map(["b": .int(2), "a": .doubles(array)]), .doubles(DoubleArray.zeros(0))]
         for v in values {
             var w = ByteWriter()
             w.value(v)

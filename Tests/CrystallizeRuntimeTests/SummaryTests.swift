@@ -46,7 +46,7 @@ final class SummaryTests: XCTestCase {
 
     func testStrictJSONTurnsNonFiniteNumbersIntoNull() {
         var r = result()
-        r.metrics["more"] = ["m": [.double(.nan), .double(1)], "d": [.doubles(DoubleArray([1, .infinity]))]]
+        r.metrics["more"] = ["m": [.double(.nan), .double(1)], "d": [.doubles(DoubleArray.copy(of: [1, .infinity]))]]
         let text = JSONText.encode(r.strictJSON)
         XCTAssertFalse(text.contains("NaN") || text.contains("Infinity"), text)
         XCTAssertTrue(text.contains("\"m\": [null, 1.0]"), text)

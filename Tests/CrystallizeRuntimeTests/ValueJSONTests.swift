@@ -4,7 +4,7 @@ import XCTest
 final class ValueJSONTests: XCTestCase {
     func testRoundTripKeepsTypesAndOrder() throws {
         let v: Value = .map(["b": .int(1), "a": .double(1.0), "s": .string("x\"y\n"), "l": .list([.null, .bool(true)]),
-                             "d": .doubles(DoubleArray([0.1, 2]))])
+                             "d": .doubles(DoubleArray.copy(of: [0.1, 2]))])
         let text = JSONText.encode(v, tagged: true)
         XCTAssertEqual(try JSONText.parse(text), v)
         XCTAssertTrue(text.hasPrefix("{\"b\": 1, \"a\": 1.0"))

@@ -44,7 +44,7 @@ public enum HostTable {
         }
         t.make_list = { ctx in CallFrame.from(ctx)?.make(.list([])) }
         t.make_map = { ctx in CallFrame.from(ctx)?.make(.map([:])) }
-        t.make_f64_array = { ctx, n in CallFrame.peek(ctx, nil) { $0.make(.doubles(DoubleArray(count: n))) } }
+        t.make_f64_array = { ctx, n in CallFrame.peek(ctx, nil) { $0.make(.doubles(DoubleArray.zeros(n))) } }
         t.list_push = { list, item in
             guard let l = ValueBox.from(list), let i = ValueBox.from(item) else { return CRYS_INVALID }
             guard case .list(var items) = l.value else { return CRYS_TYPE_ERROR }
@@ -110,7 +110,7 @@ public enum HostTable {
             case .bytes(let bytes):
                 len?.pointee = bytes.count
                 // Arrays give no stable address; keep a stable copy in a child slot.
-                let holder = b.child(-1) { .doubles(DoubleArray(count: (bytes.count + 7) / 8)) }
+                let holder = b.child(-1) { .doubles(DoubleArray.zeros((bytes.count + 7) / 8)) }
                 guard case .doubles(let store) = holder.value else { return nil }
                 let raw = UnsafeMutableRawPointer(store.base)
                 bytes.withUnsafeBytes { if let s = $0.baseAddress { raw.copyMemory(from: s, byteCount: bytes.count) } }

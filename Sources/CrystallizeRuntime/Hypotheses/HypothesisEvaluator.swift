@@ -80,7 +80,7 @@ public enum HypothesisEvaluator {
             let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: resolved, rng: SeededGenerator(seed: 0))
             func arrays(_ src: OrderedDictionary<String, [Double]>) -> Value {
                 var m = OrderedDictionary<String, Value>()
-                for g in group { m[g] = .doubles(DoubleArray(src[g] ?? [])) }
+                for g in group { m[g] = .doubles(DoubleArray.copy(of: src[g] ?? [])) }
                 return .map(m)
             }
             let b = frame.borrow(arrays(baseline)), t = frame.borrow(arrays(treatment))

@@ -109,7 +109,7 @@ public final class StepFunction {
                     else if aligned { v = arg.param < frame.paramValues.count ? frame.paramValues[arg.param] : .null }
                     else { v = frame.param(params[i].name) ?? .null }
                     if arg.type == .f64Array {
-                        if case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray(ds)) }
+                        if case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray.copy(of: ds)) }
                         if arg.isData, case .doubles(let a) = v { arrayArg = a }
                     }
                     guard arg.type.accepts(v) else {

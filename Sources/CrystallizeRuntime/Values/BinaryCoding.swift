@@ -236,7 +236,7 @@ struct ByteReader {
             return .map(m)
         case 9:
             let n = try count()
-            let a = DoubleArray(count: n)
+            let a = DoubleArray.zeros(n)
             for i in 0..<n { a.base[i] = try double() }
             return .doubles(a)
         case let tag: throw BinaryDecodingError(description: "unknown value tag \(tag)")

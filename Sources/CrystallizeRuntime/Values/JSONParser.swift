@@ -62,7 +62,7 @@ struct Parser {
                     if m.count == 1, case .string(let b64)? = m["$bytes"], let d = Data(base64Encoded: b64) {
                         return .bytes([UInt8](d))
                     }
-                    if m.count == 1, let tagged = m["$f64"], let ds = tagged.asDoubles { return .doubles(DoubleArray(ds)) }
+                    if m.count == 1, let tagged = m["$f64"], let ds = tagged.asDoubles { return .doubles(DoubleArray.copy(of: ds)) }
                     return .map(m)
                 }
                 throw error("expected ',' or '}'")

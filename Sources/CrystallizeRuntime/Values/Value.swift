@@ -60,7 +60,7 @@ public enum Value: Equatable {
     /// A deep copy whose f64 arrays are new buffers, so later in-place fills do not reach it.
     public func detached() -> Value {
         switch self {
-        case .doubles(let a): return .doubles(DoubleArray(a.values))
+        case .doubles(let a): return .doubles(DoubleArray.copy(of: a.values))
         case .list(let items): return .list(items.map { $0.detached() })
         case .map(let m): return .map(m.mapValues { $0.detached() })
         default: return self
@@ -70,31 +70,32 @@ public enum Value: Equatable {
 
 /// A dense, shared, mutable float64 array.
 ///
-/// It is a class with manually allocated storage so that passing it from step to step never
-/// copies the elements, and a plugin can write into the very storage the next step reads
-/// (through `f64_data`): a Swift array gives no stable pointer to hand across the ABI.
-public final class DoubleArray: Equatable {
-    /// The number of elements.
-    public let count: Int
-    /// The storage, valid while this object lives.
-    public let base: UnsafeMutablePointer<Double>
-
+/// It is a class so that passing it from step to step never copies the elements, and a plugin
+/// can write into the very storage the next step reads (through `f64_data`): a Swift array
+/// gives no stable pointer to hand across the ABI. The elements live in the object itself
+/// (a `ManagedBuffer`, its header the count), so an array is one allocation, not two.
+public final class DoubleArray: ManagedBuffer<Int, Double>, Equatable {
     /// A zero-filled array of `count` elements.
-    public init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: 0, count: max(count, 1))
+    public static func zeros(_ count: Int) -> DoubleArray {
+        let a = unsafeDowncast(create(minimumCapacity: max(count, 1)) { _ in count }, to: DoubleArray.self)
+        a.base.initialize(repeating: 0, count: max(count, 1))
+        return a
     }
 
     /// A copy of `values`.
-    public convenience init(_ values: [Double]) {
-        self.init(count: values.count)
+    public static func copy(of values: [Double]) -> DoubleArray {
+        let a = unsafeDowncast(create(minimumCapacity: max(values.count, 1)) { _ in values.count }, to: DoubleArray.self)
         values.withUnsafeBufferPointer { src in
-            if let s = src.baseAddress { base.update(from: s, count: values.count) }
+            if let s = src.baseAddress, !src.isEmpty { a.base.initialize(from: s, count: src.count) } else { a.base.initialize(to: 0) }
         }
+        return a
     }
 
-    deinit { base.deallocate() }
+    /// The number of elements.
+    public var count: Int { header }
+
+    /// The storage, valid while this object lives (it is the object's own tail).
+    public var base: UnsafeMutablePointer<Double> { withUnsafeMutablePointerToElements { $0 } }
 
     /// The elements, copied out.
     public var values: [Double] { Array(UnsafeBufferPointer(start: base, count: count)) }

@@ -78,7 +78,7 @@ let sumFn = unsafeBitCast(sumSym, to: SumFn.self)
 let nothingFn = unsafeBitCast(nothingSym, to: NothingFn.self)
 
 // Four numbers: the steps' own work stays a few nanoseconds, so the call cost dominates.
-let array = DoubleArray([1, 2, 3, 4])
+let array = DoubleArray.copy(of: [1, 2, 3, 4])
 let data = Value.doubles(array)
 var sink = 0.0
 
