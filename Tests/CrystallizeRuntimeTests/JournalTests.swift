@@ -62,8 +62,7 @@ final class JournalTests: XCTestCase {
     }
 
     func testJournalSurvivesTornBlocksAndReadsWhatFollows() throws {
-        let dir = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
-        let path = "\(dir)/replicates.journal"
+        let path = Self.freshJournalPath()
         do {
             let j = try CheckpointJournal(path: path)
             for r in 0..<5 { j.append(sampleOutcome(r)) }
@@ -89,32 +88,39 @@ final class JournalTests: XCTestCase {
     }
 
     func testBufferedAppendsReachTheFileWithinTheFlushInterval() throws {
-        let dir = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
-        let path = "\(dir)/replicates.journal"
+        let path = Self.freshJournalPath()
         let j = try CheckpointJournal(path: path, flushInterval: 0.05)
         // The first append after a quiet spell is written at once (by the journal's writer
         // queue); the next waits for the deferred write. Neither needs a further append or sync.
         j.append(sampleOutcome(0))
-        let deadline = Date().addingTimeInterval(5)
-        while CheckpointJournal.read(path).outcomes.count < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        Self.waitForRecords(at: path, count: 1)
         j.append(sampleOutcome(1))
-        while CheckpointJournal.read(path).outcomes.count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Self.waitForRecords(at: path, count: 2)
         XCTAssertEqual(CheckpointJournal.read(path).outcomes.map(\.replicate), [0, 1], "without any further append or sync")
         withExtendedLifetime(j) {}
     }
 
     func testAFullQueueIsWrittenWithoutWaitingForTheInterval() throws {
-        let dir = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
-        let path = "\(dir)/replicates.journal"
+        let path = Self.freshJournalPath()
         // An interval no test would wait for: only the queue bound can make these reach the file.
         let j = try CheckpointJournal(path: path, flushInterval: 3600)
         j.append(sampleOutcome(0))
-        let deadline = Date().addingTimeInterval(5)
-        while CheckpointJournal.read(path).outcomes.count < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        Self.waitForRecords(at: path, count: 1)
         for r in 1...CheckpointJournal.maximumQueued { j.append(sampleOutcome(r)) }
-        while CheckpointJournal.read(path).outcomes.count <= 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Self.waitForRecords(at: path, count: 2)
         XCTAssertEqual(CheckpointJournal.read(path).outcomes.map(\.replicate), Array(0...CheckpointJournal.maximumQueued))
         j.sync()
         withExtendedLifetime(j) {}
+    }
+
+    /// A journal path in a folder of its own.
+    private static func freshJournalPath() -> String {
+        NSTemporaryDirectory() + "journal-\(UUID().uuidString)/replicates.journal"
+    }
+
+    /// Waits (at most 5 s) until the journal at `path` holds at least `count` intact records.
+    private static func waitForRecords(at path: String, count: Int) {
+        let deadline = Date().addingTimeInterval(5)
+        while CheckpointJournal.read(path).outcomes.count < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
     }
 }

@@ -97,10 +97,7 @@ public final class CallFrame {
     /// `body` applied to the frame behind `p` (`none` when null), without retaining it: the
     /// caller of the plugin keeps the frame alive for the whole call.
     @inline(__always)
-    static func peek<R>(_ p: OpaquePointer?, _ none: R, _ body: (CallFrame) -> R) -> R {
-        guard let p else { return none }
-        return Unmanaged<CallFrame>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef(body)
-    }
+    static func peek<R>(_ p: OpaquePointer?, _ none: R, _ body: (CallFrame) -> R) -> R { peekObject(p, none, body) }
 
     /// Readies the frame for a call of `exportName` taking the parameters of `table`, whose
     /// values the caller then writes into `paramValues`. Values of the previous call are

@@ -28,10 +28,7 @@ final class ValueBox {
     /// frame that lent it keeps it alive for the whole call, and readers run on every value a
     /// plugin touches.
     @inline(__always)
-    static func peek<R>(_ p: OpaquePointer?, _ none: R, _ body: (ValueBox) -> R) -> R {
-        guard let p else { return none }
-        return Unmanaged<ValueBox>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef(body)
-    }
+    static func peek<R>(_ p: OpaquePointer?, _ none: R, _ body: (ValueBox) -> R) -> R { peekObject(p, none, body) }
 
     /// Empties the box for reuse by a later call.
     func recycle() {
@@ -71,4 +68,12 @@ final class ValueBox {
     func retireChild(_ index: Int) {
         if let old = childBoxes.removeValue(forKey: index) { retired.append(old) }
     }
+}
+
+/// `body` applied to the host object behind a handle the host gave a plugin (`none` when
+/// null), without retaining it: whoever lent the handle keeps the object alive for the call.
+@inline(__always)
+func peekObject<T: AnyObject, R>(_ p: OpaquePointer?, _ none: R, _ body: (T) -> R) -> R {
+    guard let p else { return none }
+    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef(body)
 }

@@ -36,15 +36,16 @@ public final class RunContext {
     /// Reads `key`, recording the read for provenance.
     public func get(_ key: String) -> Value? {
         guard let i = position(of: key) else { return nil }
-        let v = values.values[i]
-        // A step reads a handful of keys: a scan beats hashing them.
-        if !readLog.contains(where: { Self.same($0.key, key) }) { readLog.append((key, v)) }
-        return v
+        return read(at: i)
     }
 
     /// Reads the host key at `position` (see `start`), recording the read for provenance.
-    func readHostKey(at position: Int) -> Value {
+    func readHostKey(at position: Int) -> Value { read(at: position) }
+
+    /// The value at `position`, its key noted in the step's reads the first time.
+    private func read(at position: Int) -> Value {
         let key = values.keys[position], v = values.values[position]
+        // A step reads a handful of keys: a scan beats hashing them.
         if !readLog.contains(where: { Self.same($0.key, key) }) { readLog.append((key, v)) }
         return v
     }

@@ -109,12 +109,7 @@ struct ByteWriter: ~Copyable {
     }
 
     mutating func string(_ s: String) {
-        // Native and small strings lend their bytes in place; only a bridged one is copied.
-        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ u in varint(UInt64(u.count)); append(UnsafeRawBufferPointer(u)) }) {
-            return done
-        }
-        var s = s
-        s.withUTF8 { u in varint(UInt64(u.count)); append(UnsafeRawBufferPointer(u)) }
+        s.withUTF8Bytes { u in varint(UInt64(u.count)); append(UnsafeRawBufferPointer(u)) }
     }
 
     mutating func value(_ v: Value) {

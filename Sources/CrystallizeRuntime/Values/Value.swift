@@ -77,18 +77,23 @@ public enum Value: Equatable {
 public final class DoubleArray: ManagedBuffer<Int, Double>, Equatable {
     /// A zero-filled array of `count` elements.
     public static func zeros(_ count: Int) -> DoubleArray {
-        let a = unsafeDowncast(create(minimumCapacity: max(count, 1)) { _ in count }, to: DoubleArray.self)
+        let a = uninitialized(count)
         a.base.initialize(repeating: 0, count: max(count, 1))
         return a
     }
 
     /// A copy of `values`.
     public static func copy(of values: [Double]) -> DoubleArray {
-        let a = unsafeDowncast(create(minimumCapacity: max(values.count, 1)) { _ in values.count }, to: DoubleArray.self)
+        let a = uninitialized(values.count)
         values.withUnsafeBufferPointer { src in
             if let s = src.baseAddress, !src.isEmpty { a.base.initialize(from: s, count: src.count) } else { a.base.initialize(to: 0) }
         }
         return a
+    }
+
+    /// An array of `count` elements (room for at least one) whose storage the caller initializes.
+    private static func uninitialized(_ count: Int) -> DoubleArray {
+        unsafeDowncast(create(minimumCapacity: max(count, 1)) { _ in count }, to: DoubleArray.self)
     }
 
     /// The number of elements.
