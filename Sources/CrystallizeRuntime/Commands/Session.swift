@@ -7,7 +7,8 @@ public enum Session {
     /// Under resume an upstream that is complete, unchanged and still has its artifacts is
     /// loaded instead of run; one that runs again makes every consumer of it run again.
     public static func run(target: String, overrides: RunOverrides, strategy: RunStrategy, showProgress: Bool,
-                           cancel: CancellationFlag, log: @escaping (String) -> Void) async throws -> [RunResult] {
+                           cancel: CancellationFlag, events: RunEventBus = RunEventBus(),
+                           log: @escaping (String) -> Void) async throws -> [RunResult] {
         let registry = PluginRegistry()
         let graph = try ExperimentGraph(target: target, registry: registry, overrides: overrides)
         graph.warnings.forEach(log)
@@ -20,6 +21,7 @@ public enum Session {
             options.cancel = cancel
             options.showProgress = showProgress
             options.log = log
+            options.events = events
             options.target = plan.configPath
             var o = isTarget ? overrides : ExperimentGraph.upstreamOverrides(overrides)
             o.pluginPaths = registry.plugins.map(\.realPath)

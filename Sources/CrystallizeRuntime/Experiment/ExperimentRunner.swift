@@ -25,6 +25,8 @@ public struct RunOptions {
     public var upstream: OrderedDictionary<String, Value> = [:]
     /// Upstream artifacts for a consumer.
     public var inputs: UpstreamInputs? = nil
+    /// Where the run's events go (progress line, run screen, dashboard, `--events`).
+    public var events = RunEventBus()
     /// Defaults.
     public init() {}
 }
