@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MySteps", type: .dynamic, targets: ["MySteps"]),
         .library(name: "CTestPlugin", type: .dynamic, targets: ["CTestPlugin"]),
         .library(name: "SlurmExecution", type: .dynamic, targets: ["SlurmExecution"]),
+        .library(name: "ReliabilityTestPlugin", type: .dynamic, targets: ["ReliabilityTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),
+        .target(name: "ReliabilityTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/ReliabilityTestPlugin"),
         .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime"]),
     ],

@@ -17,6 +17,7 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not use the step cache.") var noCache = false
     @Flag(help: "Print only the final summary.") var quiet = false
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "When another run holds the experiment folder, wait for it instead of refusing.") var wait = false
 
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
@@ -40,7 +41,8 @@ struct Run: AsyncParsableCommand {
         let results: [RunResult]
         do {
             results = try await Session.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
-                                            showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, log: warn)
+                                            showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
+                                            waitForLock: wait, log: warn)
         } catch {
             exitWith("error: \(error)", code: 2)
         }

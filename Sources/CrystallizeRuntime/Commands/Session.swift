@@ -6,12 +6,16 @@ public enum Session {
     /// Runs the graph of `target` in order; returns each experiment's result, target last.
     /// Under resume an upstream that is complete, unchanged and still has its artifacts is
     /// loaded instead of run; one that runs again makes every consumer of it run again.
+    /// Every experiment folder of the graph is locked for the session (`RunLock`): a second
+    /// run into one of them is refused with `RunLock.Busy`, or waits when `waitForLock` is set.
     public static func run(target: String, overrides: RunOverrides, strategy: RunStrategy, showProgress: Bool,
-                           cancel: CancellationFlag, events: RunEventBus = RunEventBus(),
+                           cancel: CancellationFlag, events: RunEventBus = RunEventBus(), waitForLock: Bool = false,
                            log: @escaping (String) -> Void) async throws -> [RunResult] {
         let registry = PluginRegistry()
         let graph = try ExperimentGraph(target: target, registry: registry, overrides: overrides)
         graph.warnings.forEach(log)
+        let locks = try lockFolders(of: graph.order, wait: waitForLock, log: log)
+        defer { withExtendedLifetime(locks) {} }
         var results: [RunResult] = []
         var rerun = Set<String>()
         for plan in graph.order {
@@ -52,6 +56,13 @@ public enum Session {
             }
         }
         return results
+    }
+
+    /// Locks each experiment folder of `plans`, in path order so two waiting sessions sharing
+    /// folders never hold one each and wait for the other.
+    static func lockFolders(of plans: [Plan], wait: Bool, log: (String) -> Void) throws -> [RunLock] {
+        let folders = Set(plans.map { RunStore(dataRoot: $0.dataRoot, experiment: $0.name).experimentDirectory }).sorted()
+        return try folders.map { try RunLock.acquire($0, wait: wait, note: log) }
     }
 
     /// crystallize-ml refuses outputs that no step writes; here steps write outputs at run time,

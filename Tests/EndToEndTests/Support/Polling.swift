@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// Waiting for a condition without depending on timing: check it often, give up only after a
+/// generous timeout (a slow, shared machine passes; a hang fails with a message).
+enum Poll {
+    /// Returns once `condition` holds, or fails the test after `timeout` seconds.
+    @discardableResult
+    static func until(_ what: String, timeout: TimeInterval = 120, file: StaticString = #filePath, line: UInt = #line,
+                      _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        XCTFail("timed out after \(Int(timeout)) s waiting for \(what)", file: file, line: line)
+        return false
+    }
+}
+
+/// A host process started in the background whose output is collected as it comes, so a
+/// test can wait for a line on stderr and read everything once it has exited.
+final class BackgroundHost: @unchecked Sendable {
+    let process: Process
+    private let lock = NSLock()
+    private var out = Data(), err = Data()
+    private let group = DispatchGroup()
+
+    init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) {
+        let (p, o, e) = Harness.start(arguments, in: directory, environment: environment)
+        process = p
+        for (pipe, isErr) in [(o, false), (e, true)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let h = pipe.fileHandleForReading
+                while true {
+                    let d = h.availableData
+                    if d.isEmpty { break }
+                    self.lock.lock(); if isErr { self.err.append(d) } else { self.out.append(d) }; self.lock.unlock()
+                }
+                self.group.leave()
+            }
+        }
+    }
+
+    /// The process id.
+    var pid: Int32 { process.processIdentifier }
+    /// stderr so far.
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
+    /// stdout so far.
+    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
+
+    /// Waits for the process to exit (killing it after `timeout` seconds) and returns what it did.
+    func finish(timeout: TimeInterval = 120) -> HostRun {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+        group.wait()
+        return HostRun(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
