@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "crystallize-host", targets: ["crystallize-host"]),
+        // The local web dashboard: its own product, so the host's build never compiles a web server.
+        .executable(name: "crystallize-dashboard", targets: ["crystallize-dashboard"]),
         .library(name: "Crystallize", targets: ["Crystallize"]),
         .library(name: "CrystallizeRuntime", targets: ["CrystallizeRuntime"]),
         .library(name: "MySteps", type: .dynamic, targets: ["MySteps"]),
@@ -18,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // The contract with plugins: crystallize.h.
@@ -45,6 +48,11 @@ let package = Package(
                 "CrystallizeRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The dashboard's HTTP front end (pages and routing live in CrystallizeRuntime/Dashboard).
+        .executableTarget(
+            name: "crystallize-dashboard",
+            dependencies: ["CrystallizeRuntime", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
         // Example and test plugins, each a dynamic product.
         .target(name: "MySteps", dependencies: ["Crystallize"], path: "Plugins/MySteps"),

@@ -44,10 +44,18 @@ struct Show: ParsableCommand {
     @Option(help: "Version (default: latest).") var version: Int?
     @Option(help: "Provenance tree levels, e.g. \"treatment > replicate > step > action\".") var tree: String?
     @Flag(help: "Print the run's whole provenance as JSON: provenance.json joined with every step record.") var provenance = false
+    @Option(help: "text (default), or csv / json: every replicate's metrics, one row per (replicate, condition).") var format: String = "text"
+
+    func validate() throws {
+        if !["text", "csv", "json"].contains(format) { throw ValidationError("--format must be text, csv or json, got '\(format)'") }
+    }
 
     func run() throws {
         do {
-            if provenance { print(try RunViewer.provenance(experiment: experiment, dataRoot: dataDir, version: version)) }
+            if format != "text" {
+                let run = try StoredRun.load(directory: RunLocator.versionDirectory(version.map { "\(experiment)@v\($0)" } ?? experiment, dataRoot: dataDir))
+                print(format == "csv" ? MetricsExport.csv(run) : JSONText.encode(MetricsExport.json(run), indent: 2), terminator: format == "csv" ? "" : "\n")
+            } else if provenance { print(try RunViewer.provenance(experiment: experiment, dataRoot: dataDir, version: version)) }
             else { print(try RunViewer.render(experiment: experiment, dataRoot: dataDir, version: version, tree: tree)) }
         } catch {
             exitWith("error: \(error)", code: 2)

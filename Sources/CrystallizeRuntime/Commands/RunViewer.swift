@@ -34,6 +34,9 @@ public enum RunViewer {
         var conditions: [String] = []
         if case .list(let cs)? = meta["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
         var lines = ["\(name) v\(v) — status \(meta["status"].map { JSONText.encode($0) } ?? "?"), \(meta["replicates"].map { JSONText.encode($0) } ?? "?") replicates"]
+        if let git = GitInfo(json: meta["git"]) {
+            lines.append("git: \(git.summary)" + (git.modified.isEmpty ? "" : "; modified: \(git.modified.joined(separator: ", "))\(git.modifiedCount > git.modified.count ? ", …" : "")"))
+        }
         var rows = [["condition", "metric", "n", "mean", "sd", "complete"]]
         for c in conditions {
             let complete = FileManager.default.fileExists(atPath: store.markerPath(v, c)) ? "yes" : "no"

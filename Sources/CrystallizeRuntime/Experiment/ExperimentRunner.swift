@@ -59,8 +59,9 @@ public enum ExperimentRunner {
         }
         let vdir = store.versionDirectory(version)
         let startedStamp = HostInfo.now()
+        let git = GitInfo.read(directory: (plan.configPath as NSString).deletingLastPathComponent, excluding: [plan.dataRoot])
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
-            RunMetadata.build(plan: plan, version: version, status: "running", upstream: options.upstream, started: startedStamp, finished: nil), indent: 2))
+            RunMetadata.build(plan: plan, version: version, status: "running", upstream: options.upstream, started: startedStamp, finished: nil, git: git), indent: 2))
 
         let cacheDir = plan.cacheEnabled ? StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath) : nil
         let cache = cacheDir.map { StepCache(directory: $0, warn: options.log) }
@@ -136,10 +137,10 @@ public enum ExperimentRunner {
         }
         try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
                                    outcome: cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed"),
-                                   hypotheses: hypotheses, cache: cache)
+                                   hypotheses: hypotheses, cache: cache, git: git)
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
             RunMetadata.build(plan: plan, version: version, status: allComplete ? "complete" : (cancelled ? "cancelled" : "incomplete"),
-                              upstream: options.upstream, started: startedStamp, finished: HostInfo.now()), indent: 2))
+                              upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, log: options.log)
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
         if let strategyError { throw strategyError }

@@ -36,7 +36,7 @@ enum RunMetadata {
     private static let processNonce = UUID().uuidString
 
     static func build(plan: Plan, version: Int, status: String, upstream: OrderedDictionary<String, Value>, started: String,
-                      finished: String?) -> Value {
+                      finished: String?, git: GitInfo? = nil) -> Value {
         let vdir = (plan.experimentDataDirectory as NSString).appendingPathComponent("v\(version)")
         var m: OrderedDictionary<String, Value> = [
             "replicates": .int(Int64(plan.replicates)), "id": .string(plan.pipelineSignature), "name": .string(plan.name),
@@ -51,6 +51,7 @@ enum RunMetadata {
             "status": .string(status), "started": .string(started),
         ]
         if let f = finished { m["finished"] = .string(f) }
+        if let git { m["git"] = git.json }
         return .map(m)
     }
 }

@@ -10,9 +10,9 @@ enum ProvenanceWriter {
     static let recordsFormat = "crystallize-journal/2"
 
     static func write(plan: Plan, store: RunStore, version: Int, started: String, outcome: String,
-                      hypotheses: [HypothesisOutcome], cache: StepCache?) throws {
+                      hypotheses: [HypothesisOutcome], cache: StepCache?, git: GitInfo? = nil) throws {
         let counts = cache?.counts ?? (0, 0)
-        let doc: Value = .map([
+        var doc: OrderedDictionary<String, Value> = [
             "experiment": .string(plan.name), "version": .int(Int64(version)),
             "pipeline_signature": .string(plan.pipelineSignature),
             "pipeline": .list(plan.allSteps.map { s in
@@ -37,7 +37,9 @@ enum ProvenanceWriter {
             "cache": .map(["enabled": .bool(plan.cacheEnabled), "hits": .int(Int64(counts.0)), "misses": .int(Int64(counts.1))]),
             "hypotheses": .list(hypotheses.map(\.json)),
             "records": .map(["journal": .string(RunStore.journalFileName), "format": .string(recordsFormat)]),
-        ])
-        try AtomicFile.write(store.provenancePath(version), text: JSONText.encode(doc, indent: 2))
+        ]
+        // The code version of the experiment folder; absent outside a repository.
+        if let git { doc["git"] = git.json }
+        try AtomicFile.write(store.provenancePath(version), text: JSONText.encode(.map(doc), indent: 2))
     }
 }
