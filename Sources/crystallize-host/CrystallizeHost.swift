@@ -27,6 +27,13 @@ struct CrystallizeHost: AsyncParsableCommand {
                 pluginPaths.append(String(args[i].dropFirst(9))); args.remove(at: i)
             } else { i += 1 }
         }
+        pluginPaths = pluginPaths.map { argument in
+            do {
+                let r = try PluginPathResolver.resolve(argument)
+                if let note = r.note { warn("note: \(note)") }
+                return r.path
+            } catch { exitWith("error: \(error)", code: 2) }
+        }
         do {
             var command = try parseAsRoot(args)
             if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }

@@ -12,10 +12,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Base seed; replicate r uses (seed + r*31337) mod 2^32.") var seed: UInt64?
     @Option(name: .customLong("data-dir"), help: "Root of the results folder (default: data).") var dataDir: String?
     @Option(help: "How replicates run: serial, threads, processes, async, or a plugin's strategy.") var execution: String?
-    @Option(help: "Workers for parallel execution.") var workers: Int?
+    @Option(name: [.customShort("j"), .long], help: "Workers for parallel execution.") var workers: Int?
     @Option(help: "rerun (default) or resume.") var strategy: String = "rerun"
     @Flag(name: .customLong("no-cache"), help: "Do not use the step cache.") var noCache = false
-    @Flag(help: "Print only the final summary.") var quiet = false
+    @Flag(name: [.customShort("q"), .long], help: "Print only the final summary.") var quiet = false
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value (repeatable): step.param=value, treatments.NAME.key=value, replicates=N, seed=N.", valueName: "KEY=VALUE"))
+    var settings: [String] = []
+    @Flag(name: .customLong("reset-toggles"), help: "Forget the treatments and step caches switched off on the run screen.") var resetToggles = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "When another run holds the experiment folder, wait for it instead of refusing.") var wait = false
 
@@ -35,6 +38,10 @@ struct Run: AsyncParsableCommand {
         o.workers = workers
         o.noCache = noCache
         o.pluginPaths = CrystallizeHost.pluginPaths
+        do { o.settings = try settings.map(SettingOverride.init(parsing:)) } catch { exitWith("error: \(error)", code: 2) }
+        if resetToggles {
+            do { try ToggleState.reset(forConfig: try Planner.configPath(for: target)) } catch { exitWith("error: \(error)", code: 2) }
+        }
         let cancel = CancellationFlag()
         let interrupts = InterruptHandler(cancel: cancel)
         defer { withExtendedLifetime(interrupts) {} }

@@ -29,6 +29,7 @@ public enum Session {
             options.target = plan.configPath
             var o = isTarget ? overrides : ExperimentGraph.upstreamOverrides(overrides)
             o.pluginPaths = registry.plugins.map(\.realPath)
+            o.toggles = plan.toggles
             options.overrides = o
             let deps = graph.dependencies[plan.name] ?? []
             if !plan.inputs.isEmpty {
@@ -42,6 +43,8 @@ public enum Session {
             options.strategy = forcedBy.isEmpty ? strategy : .rerun
             let ranBefore = !RunStore(dataRoot: plan.dataRoot, experiment: plan.name).versions().isEmpty
             var r = try await ExperimentRunner.run(plan, options: options)
+            r.toggles = plan.toggles
+            r.settings = plan.settings.map(\.description)
             if !forcedBy.isEmpty, strategy == .resume, r.rerunReason == nil {
                 r.rerunReason = ranBefore ? "upstream experiment \(forcedBy.map { "'\($0)'" }.joined(separator: ", ")) ran again in this session" : "no earlier run"
             }

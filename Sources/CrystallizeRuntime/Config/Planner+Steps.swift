@@ -74,7 +74,7 @@ extension Planner {
         let name = displayName ?? (ref.map { $0.split(separator: ".").last.map(String.init) ?? $0 } ?? function.name)
         try checkName(name, node: node, what: "\(kind.rawValue) name")
         let cacheable = cacheEnabled && (cacheOverride ?? function.cacheable)
-        let identity = ValueHash.hex(.list([.string(function.binarySHA256), .string(function.name), .map(params)]))
+        let identity = stepIdentity(function: function, params: params)
         _ = what
         return PlannedStep(name: name, function: function, explicitParams: params, cacheable: cacheable, identity: identity)
     }

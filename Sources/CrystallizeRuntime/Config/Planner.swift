@@ -106,6 +106,7 @@ public enum Planner {
             registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path, cacheEnabled: cacheEnabled)
         plan.inputs = inputs
         plan.retention = try parseRetention(fields)
+        try applyOverrides(plan, overrides: overrides, treatmentsNode: fields["treatments"])
         let dataHashes = try fields["data_hashes"].map { try $0.bool() } ?? false
         plan.recordsDataHashes = dataHashes || plan.allSteps.contains { $0.cacheable }
         return plan

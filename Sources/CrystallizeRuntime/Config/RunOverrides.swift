@@ -16,6 +16,11 @@ public struct RunOverrides: Codable, Equatable {
     public var noCache: Bool = false
     /// --plugin paths given on the command line.
     public var pluginPaths: [String] = []
+    /// --set KEY=VALUE (repeatable), applied in order.
+    public var settings: [SettingOverride] = []
+    /// The run screen's toggles, pinned for this run (workers see what the parent saw);
+    /// nil reads the state file beside config.yaml.
+    public var toggles: ToggleState? = nil
 
     /// No overrides.
     public init() {}

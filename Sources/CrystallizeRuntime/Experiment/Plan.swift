@@ -106,6 +106,10 @@ public final class Plan {
     /// `data_hashes: true`, and always when a step is cached (the cache key needs them anyway).
     /// Off otherwise, because hashing every intermediate value is most of a small step's cost.
     public var recordsDataHashes = false
+    /// `--set` values applied to this plan, recorded in provenance.
+    public var settings: [SettingOverride] = []
+    /// The run screen's toggles applied to this plan (treatments off, steps uncached).
+    public var toggles = ToggleState()
 
     init(name: String, description: String, directory: String, configPath: String, configSHA256: String,
          replicates: Int, seed: UInt64, datasource: PlannedStep?, steps: [PlannedStep], conditions: [Condition],

@@ -31,6 +31,10 @@ public struct RunResult {
     public var cancelled: Bool
     /// Wall time in seconds.
     public var elapsed: Double
+    /// The run screen's toggles this run applied (treatments off, steps uncached).
+    public var toggles = ToggleState()
+    /// The `--set` values this run applied, as written.
+    public var settings: [String] = []
 
     /// Whether anything failed or the run was cut short.
     public var succeeded: Bool { failures.isEmpty && !cancelled }

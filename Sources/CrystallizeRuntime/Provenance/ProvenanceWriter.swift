@@ -33,6 +33,7 @@ enum ProvenanceWriter {
             "plugins": .list(plan.registry.plugins.map { .map(["name": .string($0.name), "version": .string($0.version), "path": .string($0.realPath), "sha256": .string($0.sha256)]) }),
             "config": .map(["path": .string(plan.configPath), "sha256": .string(plan.configSHA256)]),
             "data_hashes": .bool(plan.recordsDataHashes),
+            "overrides": .map(["set": .list(plan.settings.map { .string($0.description) }), "toggles": plan.toggles.json]),
             "started": .string(started), "finished": .string(HostInfo.now()), "outcome": .string(outcome),
             "cache": .map(["enabled": .bool(plan.cacheEnabled), "hits": .int(Int64(counts.0)), "misses": .int(Int64(counts.1))]),
             "hypotheses": .list(hypotheses.map(\.json)),

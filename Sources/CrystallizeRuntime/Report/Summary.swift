@@ -8,6 +8,8 @@ public enum Summary {
         let how = r.loadedFromDisk ? "loaded from disk (resume)" : "ran \(r.executedConditions) replicate-condition(s) in \(String(format: "%.2f", r.elapsed)) s"
         lines.append("\(r.experiment) — v\(r.version), \(r.replicates) replicate(s), \(how)")
         if let reason = r.rerunReason { lines.append("resume re-ran because \(reason)") }
+        if !r.settings.isEmpty { lines.append("set: \(r.settings.joined(separator: ", "))") }
+        if let t = r.toggles.summaryLine { lines.append(t) }
         var rows: [[String]] = [["condition", "metric", "n", "mean", "sd"]]
         for (c, metrics) in r.metrics {
             if metrics.isEmpty { rows.append([c, "-", "0", "-", "-"]) }
