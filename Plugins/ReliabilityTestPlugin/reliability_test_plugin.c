@@ -71,6 +71,22 @@ static crys_status rt_flaky(crys_ctx *ctx, crys_value *data, crys_value **out, v
     return CRYS_OK;
 }
 
+/* ---- rt_draw: records metric draw from its random stream; logs each call to $RT_CALL_LOG ---- */
+static crys_status rt_draw(crys_ctx *ctx, crys_value *data, crys_value **out, void *user) {
+    (void)user;
+    const char *log = getenv("RT_CALL_LOG");
+    if (log && *log) {
+        char line[256];
+        int n = snprintf(line, sizeof line, "%lld %s\n", (long long)H->get_i64(H->ctx_get(ctx, "replicate")),
+                         H->get_string(H->ctx_get(ctx, "condition"), NULL));
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) { if (write(fd, line, (size_t)n) != n) { /* a test's log: best effort */ } close(fd); }
+    }
+    H->record_metric(ctx, "draw", H->make_f64(ctx, H->random_uniform(ctx)), NULL, 0);
+    *out = data;
+    return CRYS_OK;
+}
+
 /* ---- rt_crashy: a step whose setup, teardown or call aborts when RT_CRASH says so ---- */
 static crys_status rt_crashy(crys_ctx *ctx, crys_value *data, crys_value **out, void *user) {
     (void)ctx; (void)user;
@@ -110,6 +126,8 @@ static const crys_export exports[] = {
       .params = gate_params, .param_count = 1, .flags = CRYS_F_THREAD_SAFE, .call = rt_gate },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_flaky", .doc = "Fails the first `failures` attempts of each replicate and condition; metric attempts",
       .params = flaky_params, .param_count = 2, .flags = CRYS_F_THREAD_SAFE, .call = rt_flaky },
+    { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_draw", .doc = "Records metric draw (uniform); logs calls to $RT_CALL_LOG",
+      .flags = CRYS_F_THREAD_SAFE, .call = rt_draw },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_crashy", .doc = "Aborts in setup, teardown or its call when RT_CRASH says so",
       .flags = CRYS_F_THREAD_SAFE, .call = rt_crashy, .setup = rt_crashy_setup, .teardown = rt_crashy_teardown },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_HOOK, .name = "rt_hook", .doc = "Aborts when RT_CRASH=hook",

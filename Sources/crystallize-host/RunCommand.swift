@@ -50,6 +50,8 @@ struct Run: AsyncParsableCommand {
             results = try await Session.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
                                             waitForLock: wait, log: warn)
+        } catch let stopped as JournalWriteFailure {
+            exitWith("error: \(stopped)", code: 1)
         } catch {
             exitWith("error: \(error)", code: 2)
         }

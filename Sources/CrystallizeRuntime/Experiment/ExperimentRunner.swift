@@ -66,6 +66,10 @@ public enum ExperimentRunner {
         let cacheDir = plan.cacheEnabled ? StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath) : nil
         let cache = cacheDir.map { StepCache(directory: $0, warn: options.log) }
         let journal = try CheckpointJournal(path: store.journalPath(version))
+        // Strategies stop scheduling on Ctrl-C and, as well, on a failed checkpoint write.
+        let stop = CancellationFlag()
+        options.cancel.onCancel { stop.cancel() }
+        journal.onWriteFailure = { stop.cancel() }
         let progress = ProgressReporter(label: plan.name, total: plan.replicates, conditions: plan.conditions.count, enabled: options.showProgress)
         let collector = OutcomeCollector(journal: journal, progress: progress, conditions: plan.conditions.map(\.name), replicates: plan.replicates)
         collector.preload(recovered)
@@ -100,7 +104,7 @@ public enum ExperimentRunner {
                 options.log("note: step '\(s.name)' is not thread-safe; its calls are serialized under threads execution")
             }
         }
-        let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: options.cancel,
+        let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: stop,
                                worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: requestPath),
                                workDirectory: workDir, progress: { progress.message($0) }, warn: options.log)
         var strategyError: Error? = nil
@@ -110,6 +114,7 @@ public enum ExperimentRunner {
         if inProcess { Lifecycle.teardown(plan, log: options.log) }
         journal.sync()
         progress.finish()
+        if let failure = JournalWriteFailure.check(journal, plan: plan) { throw failure }
 
         let cancelled = options.cancel.isCancelled
         var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()

@@ -19,6 +19,10 @@ import Glibc
 /// once, later ones within `flushInterval` — a finished (replicate, condition) reaches the
 /// kernel, and survives SIGKILL of the host, within `flushInterval`. fdatasync runs at most
 /// once per `syncInterval`, and on `sync()`: a bounded window on power loss, never a torn read.
+///
+/// A failed write or fdatasync (disk full, I/O error, read-only filesystem) is never
+/// swallowed: the torn block is cut off again, nothing more is written, `writeFailure` names
+/// the cause and `onWriteFailure` runs once, so the run stops scheduling (`JournalWriteFailure`).
 public final class CheckpointJournal {
     /// The journal file.
     public let path: String
@@ -37,6 +41,16 @@ public final class CheckpointJournal {
     @exclusivity(unchecked) private var lastSync: UInt64 = 0
     private let flushInterval: UInt64
     private let syncInterval: UInt64
+    /// The file's length after the last whole block (the writer's): a failed write is cut back to it.
+    @exclusivity(unchecked) private var length: off_t = 0
+    @exclusivity(unchecked) private var failure: String? = nil
+    /// Blocks written before the fault-injection switch makes the next write fail.
+    @exclusivity(unchecked) private var blocksBeforeFault: Int?
+    /// Runs once, on the writer queue, when the first write or fdatasync fails.
+    public var onWriteFailure: (() -> Void)?
+    /// The environment switch that makes the journal's write fail with ENOSPC after this many
+    /// blocks: the test of a full disk where no filesystem can be made to fill.
+    public static let faultSwitch = "CRYSTALLIZE_FAULT_JOURNAL_BLOCKS"
     /// Write at once when this many outcomes wait, whatever the time, to bound the memory a
     /// fast run holds between writes.
     static let maximumQueued = 4096
@@ -52,8 +66,27 @@ public final class CheckpointJournal {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot open checkpoint journal \(path): \(String(cString: strerror(errno)))") }
+        length = lseek(fd, 0, SEEK_END)
+        blocksBeforeFault = ProcessInfo.processInfo.environment[Self.faultSwitch].flatMap(Int.init)
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
     }
+
+    /// The first failed write or fdatasync ("write: No space left on device"), if any.
+    public var writeFailure: String? {
+        lock.lock(); defer { lock.unlock() }
+        return failure
+    }
+
+    /// Records the first failure and tells the run (on the writer queue or in deinit).
+    private func fail(_ call: String, _ code: Int32) {
+        lock.lock()
+        let first = failure == nil
+        if first { failure = "\(call): \(String(cString: strerror(code)))" }
+        lock.unlock()
+        if first { onWriteFailure?() }
+    }
+
+    private var failed: Bool { lock.lock(); defer { lock.unlock() }; return failure != nil }
 
     deinit {
         // Scheduled writes hold the journal, so none is left: write what is queued here.
@@ -84,7 +117,7 @@ public final class CheckpointJournal {
     public func sync() {
         writer.sync {
             writeQueued()
-            fdatasync(fd)
+            if !failed, fd >= 0, fdatasync(fd) != 0 { fail("fdatasync", errno) }
             lastSync = DispatchTime.now().uptimeNanoseconds
         }
     }
@@ -99,20 +132,38 @@ public final class CheckpointJournal {
         lastWrite = now
         lock.unlock()
         guard !batch.isEmpty, fd >= 0 else { return }
+        // After the first failure nothing more is written: the file ends with the last whole block.
+        if failed { batch.removeAll(keepingCapacity: true); return }
         block.removeAll()
         block.zeros(Self.headerSize)
         batch.withUnsafeBufferPointer { outcomes in for i in outcomes.indices { Self.appendRecord(outcomes[i], to: &block) } }
         batch.removeAll(keepingCapacity: true)
         Self.sealBlock(&block)
-        block.withUnsafeBytes { b in
+        var error: Int32 = 0
+        if let left = blocksBeforeFault {
+            if left == 0 { error = ENOSPC } else { blocksBeforeFault = left - 1 }
+        }
+        let written = error != 0 ? 0 : block.withUnsafeBytes { b -> Int in
             var off = 0
             while off < b.count {
                 let n = write(fd, b.baseAddress! + off, b.count - off)
-                if n <= 0 { if errno == EINTR { continue }; break }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { error = n < 0 ? errno : EIO; break }
                 off += n
             }
+            return off
         }
-        if now &- lastSync >= syncInterval { fdatasync(fd); lastSync = now }
+        if error != 0 {
+            // Cut the torn block off, so the journal stays a sequence of whole blocks.
+            if written > 0 { _ = ftruncate(fd, length) }
+            fail("write", error)
+            return
+        }
+        length += off_t(written)
+        if now &- lastSync >= syncInterval {
+            if fdatasync(fd) != 0 { fail("fdatasync", errno) }
+            lastSync = now
+        }
     }
 
     /// Fills in the header of a block whose payload follows `headerSize` reserved bytes.
