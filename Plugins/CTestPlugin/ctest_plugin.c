@@ -253,7 +253,7 @@ static const crys_export exports[] = {
 };
 
 static const crys_plugin descriptor = {
-    .size = sizeof(crys_plugin), .abi_major = CRYS_ABI_MAJOR, .abi_minor = CRYS_ABI_MINOR,
+    .size = sizeof(crys_plugin), .abi_major = CRYS_ABI_MAJOR, .abi_minor = 0, .abi_minor_built = CRYS_ABI_MINOR,
     .pointer_size = sizeof(void *), .name = "CTestPlugin", .version = "1.0.0",
     .doc = "Every kind of export, in plain C", .exports = exports,
     .export_count = sizeof exports / sizeof exports[0],

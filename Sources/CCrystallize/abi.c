@@ -2,4 +2,4 @@
 #include "crystallize.h"
 
 /** The ABI version this header declares, for tools that want it at run time. */
-const char *crys_header_abi_version(void) { return "1.0"; }
+const char *crys_header_abi_version(void) { return "1.1"; }

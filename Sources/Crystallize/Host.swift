@@ -28,3 +28,21 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Whether the running host's table has `member` (one appended by a later minor): Swift's
+/// spelling of CRYS_HOST_HAS.
+public func hostHas<T>(_ member: KeyPath<crys_host, T>, in host: UnsafePointer<crys_host> = crystallizeHost) -> Bool {
+    guard let offset = MemoryLayout<crys_host>.offset(of: member) else { return false }
+    return Int(host.pointee.size) >= offset + MemoryLayout<T>.size
+}
+
+/// Declines to load from the entry point with `reason`, which the host prints naming the
+/// file (ABI 1.1; an older host just reports that the entry returned no descriptor).
+///
+/// ```swift
+/// guard gpuAvailable() else { return declineToLoad(host, "no GPU found") }
+/// ```
+public func declineToLoad(_ host: UnsafePointer<crys_host>, _ reason: String) -> UnsafePointer<crys_plugin>? {
+    if hostHas(\.decline, in: host) { reason.withCString { host.pointee.decline($0) } }
+    return nil
+}

@@ -18,6 +18,25 @@ public struct HostValue {
     public var int: Int64 { hostTable.pointee.get_i64(raw) }
     /// As a boolean.
     public var bool: Bool { hostTable.pointee.get_bool(raw) != 0 }
+    /// As a float when it is a number (f64, or i64 converted), nil otherwise: unlike `double`,
+    /// a value of the wrong type is told apart from a real NaN (read_f64, ABI 1.1).
+    public var checkedDouble: Double? {
+        guard hostHas(\.read_f64) else { return type == CRYS_T_F64 || type == CRYS_T_I64 ? double : nil }
+        var out = 0.0
+        return hostTable.pointee.read_f64(raw, &out) == CRYS_OK ? out : nil
+    }
+    /// As an integer when it is an i64 (or an f64 holding an exact integer), nil otherwise.
+    public var checkedInt: Int64? {
+        guard hostHas(\.read_i64) else { return type == CRYS_T_I64 ? int : nil }
+        var out: Int64 = 0
+        return hostTable.pointee.read_i64(raw, &out) == CRYS_OK ? out : nil
+    }
+    /// As a boolean when it is one, nil otherwise.
+    public var checkedBool: Bool? {
+        guard hostHas(\.read_bool) else { return type == CRYS_T_BOOL ? bool : nil }
+        var out: Int32 = 0
+        return hostTable.pointee.read_bool(raw, &out) == CRYS_OK ? out != 0 : nil
+    }
     /// As a string, if it is one.
     public var string: String? { hostTable.pointee.get_string(raw, nil).map { String(cString: $0) } }
     /// Element count of a list, map or f64 array.

@@ -11,6 +11,11 @@
 public final class PluginBuilder {
     private let name: String, version: String, doc: String?
     private var exports: [crys_export] = []
+    /// The lowest host minor the plugin needs: raised only by features a later minor added, so
+    /// a plugin rebuilt against a newer SDK still loads on older hosts.
+    var neededMinor: Int = 0
+    /// Fills descriptor members added by later minors (plugin-wide state and the like).
+    var configureDescriptor: ((inout crys_plugin) -> Void)?
 
     /// A plugin called `name`.
     public init(name: String, version: String, doc: String? = nil) {
@@ -103,9 +108,21 @@ public final class PluginBuilder {
         let es = UnsafeMutablePointer<crys_export>.allocate(capacity: max(exports.count, 1))
         for (i, e) in exports.enumerated() { (es + i).initialize(to: e) }
         let d = UnsafeMutablePointer<crys_plugin>.allocate(capacity: 1)
-        d.initialize(to: crys_plugin(size: UInt32(MemoryLayout<crys_plugin>.size), abi_major: UInt16(CRYS_ABI_MAJOR), abi_minor: UInt16(CRYS_ABI_MINOR),
-                                     pointer_size: UInt32(MemoryLayout<UnsafeRawPointer>.size), name: permanent(name), version: permanent(version),
-                                     doc: permanent(doc), exports: UnsafePointer(es), export_count: UInt32(exports.count)))
+        // Zero first: reserved members and everything this SDK does not set stay zero, which
+        // is what lets an older host accept the (larger) descriptor.
+        var p = crys_plugin()
+        p.size = UInt32(MemoryLayout<crys_plugin>.size)
+        p.abi_major = UInt16(CRYS_ABI_MAJOR)
+        p.abi_minor = UInt16(neededMinor)
+        p.abi_minor_built = UInt16(CRYS_ABI_MINOR)
+        p.pointer_size = UInt32(MemoryLayout<UnsafeRawPointer>.size)
+        p.name = permanent(name)
+        p.version = permanent(version)
+        p.doc = permanent(doc)
+        p.exports = UnsafePointer(es)
+        p.export_count = UInt32(exports.count)
+        configureDescriptor?(&p)
+        d.initialize(to: p)
         return UnsafePointer(d)
     }
 }

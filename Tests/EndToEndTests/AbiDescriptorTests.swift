@@ -27,23 +27,23 @@ final class AbiDescriptorTests: XCTestCase {
         let lib = Harness.compileC(AbiFixtures.descriptor(), name: "Good", in: dir)
         let r = Harness.run(["inspect", lib], in: dir)
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stdout.contains("Broken 0.1 — ABI 1.0"), r.output)
+        XCTAssertTrue(r.stdout.contains("Broken 0.1 — ABI 1.1"), r.output)
         XCTAssertTrue(r.stdout.contains("gain: f64 = 1.0 — A gain"), r.output)
     }
 
     func testMajorMismatchNamesFileAndBothVersions() {
         let source = AbiFixtures.descriptor(major: "2", minor: "3")
-        expectRefused(source, name: "Major", ["ABI 2.3", "ABI 1.0", "major versions must match"])
+        expectRefused(source, name: "Major", ["ABI 2.3", "this host speaks ABI 1.1", "major versions must match"])
         // The same refusal when the plugin is loaded for a run, before the config is even read.
         let lib = "\(dir)/libMajor.so"
         Harness.write("\(dir)/experiments/x/config.yaml", "name: x\ndatasource: pass\nsteps: [pass]\n")
         let r = Harness.run(["--plugin", lib, "run", "experiments/x"], in: dir)
         XCTAssertNotEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stderr.contains(lib) && r.stderr.contains("ABI 2.3") && r.stderr.contains("1.0"), r.output)
+        XCTAssertTrue(r.stderr.contains(lib) && r.stderr.contains("ABI 2.3") && r.stderr.contains("ABI 1.1"), r.output)
     }
 
     func testPluginMinorNewerThanHostIsRefused() {
-        expectRefused(AbiFixtures.descriptor(minor: "CRYS_ABI_MINOR + 1"), name: "Minor", ["ABI 1.1", "newer than this host's 1.0"])
+        expectRefused(AbiFixtures.descriptor(minor: "CRYS_ABI_MINOR + 1"), name: "Minor", ["needs crystallize ABI 1.2", "newer than this host's 1.1"])
     }
 
     func testWrongPointerSizeIsRefusedWithBothValues() {
@@ -118,33 +118,41 @@ final class AbiDescriptorTests: XCTestCase {
                       ["typed export 'twice' parameter 'gain' has type map"])
     }
 
-    func testStructsLargerThanTheHostKnowsAreRefused() {
-        // A plugin from a future minor whose structs grew: the host must not guess at the tail.
-        let plugin = #"""
+    /// A plugin from a future minor: its structs grew by `tail` (C initializers of the appended
+    /// members, e.g. "{ 0 }" or "{ (void *)1 }").
+    func futurePlugin(pluginTail: String = "{ 0 }", exportTail: String = "0", paramTail: String = "0") -> String {
+        """
         #include "crystallize.h"
         static crys_status pass(crys_ctx *c, crys_value *d, crys_value **o, void *u) { (void)c; (void)u; *o = d; return CRYS_OK; }
-        static const crys_export exports[] = { { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "pass", .call = pass } };
+        struct bigger_param { crys_param p; void *appended; };
+        static const struct bigger_param params[] = { { .p = { sizeof(struct bigger_param), CRYS_T_F64, "gain", "1.0", NULL }, .appended = (void *)(\(paramTail)) } };
+        struct bigger_export { crys_export e; void *appended; };
+        static const struct bigger_export exports[] = { { .e = { .size = sizeof(struct bigger_export), .kind = CRYS_KIND_STEP, .name = "pass",
+            .params = &params[0].p, .param_count = 1, .call = pass }, .appended = (void *)(\(exportTail)) } };
         struct bigger { crys_plugin p; void *appended[2]; };
-        static const struct bigger d = { .p = { .size = sizeof(struct bigger), .abi_major = CRYS_ABI_MAJOR, .abi_minor = CRYS_ABI_MINOR,
-            .pointer_size = sizeof(void *), .name = "Big", .exports = exports, .export_count = 1 } };
+        static const struct bigger d = { .p = { .size = sizeof(struct bigger), .abi_major = CRYS_ABI_MAJOR, .abi_minor = 1,
+            .pointer_size = sizeof(void *), .name = "Future", .exports = &exports[0].e, .export_count = 1 }, .appended = \(pluginTail) };
         CRYS_DEFINE_ENTRY(host) { (void)host; return &d.p; }
-        """#
-        expectRefused(plugin, name: "BigPlugin", ["descriptor size 72 bytes, host knows 56"])
+        """
+    }
 
-        let export = #"""
-        #include "crystallize.h"
-        static crys_status pass(crys_ctx *c, crys_value *d, crys_value **o, void *u) { (void)c; (void)u; *o = d; return CRYS_OK; }
-        struct bigger { crys_export e; void *appended; };
-        static const struct bigger exports[] = { { .e = { .size = sizeof(struct bigger), .kind = CRYS_KIND_STEP, .name = "pass", .call = pass } } };
-        static const crys_plugin d = { .size = sizeof(crys_plugin), .abi_major = CRYS_ABI_MAJOR, .abi_minor = CRYS_ABI_MINOR,
-            .pointer_size = sizeof(void *), .name = "Big", .exports = &exports[0].e, .export_count = 1 };
-        CRYS_DEFINE_ENTRY(host) { (void)host; return &d; }
-        """#
-        let r = expectRefused(export, name: "BigExport", ["export entries declare size"])
-        XCTAssertTrue(r.stderr.contains("this host accepts 16...") , r.output)
+    func testLargerStructsWhoseUnknownBytesAreZeroLoad() {
+        // Rebuilt against a newer header but using nothing new: the appended members are zero.
+        let lib = Harness.compileC(futurePlugin(), name: "Future", in: dir)
+        let r = Harness.run(["inspect", lib], in: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("Future  — ABI 1.1") || r.stdout.contains("Future — ABI 1.1") || r.stdout.contains("— ABI 1.1"), r.output)
+        XCTAssertTrue(r.stdout.contains("  pass — ") || r.stdout.contains("  pass\n"), r.output)
+        XCTAssertTrue(r.stdout.contains("gain: f64 = 1.0"), r.output)
+    }
 
-        let params = #"{ sizeof(crys_param) + 8, CRYS_T_F64, "gain", NULL, NULL }, { 0 }"#
-        expectRefused(AbiFixtures.descriptor(params: params), name: "BigParam", ["export 'pass' parameter entries declare size 40"])
+    func testLargerStructsUsingUnknownMembersAreRefused() {
+        expectRefused(futurePlugin(pluginTail: "{ (void *)1, 0 }"), name: "BigPlugin", ["descriptor size 96 bytes sets byte 80, beyond the 80 this host knows"])
+        expectRefused(futurePlugin(exportTail: "(void *)1"), name: "BigExport", ["export #0 (size 152) sets byte 144, beyond the 144 bytes of crys_export"])
+        expectRefused(futurePlugin(paramTail: "(void *)1"), name: "BigParam", ["export 'pass' parameter #0 (size 40) sets byte 32, beyond the 32 bytes of crys_param"])
+        // A stride that cannot be a struct of pointers is refused outright.
+        let params = #"{ sizeof(crys_param) + 4, CRYS_T_F64, "gain", NULL, NULL }, { 0 }"#
+        expectRefused(AbiFixtures.descriptor(params: params), name: "OddParam", ["export 'pass' parameter entries declare size 36"])
     }
 
     func testOlderSmallerStructsAreAcceptedAndZeroExtended() throws {

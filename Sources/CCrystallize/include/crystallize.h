@@ -1,14 +1,33 @@
 /*
  * crystallize.h — the contract between crystallize-host and its plugins.
  *
- * A plugin is a shared library exporting ONE symbol, CRYS_ENTRY_SYMBOL:
+ * A plugin is a shared library exporting ONE symbol, CRYS_ENTRY_SYMBOL, with C linkage:
  *
  *     const crys_plugin *crystallize_plugin_entry(const crys_host *host);
  *
- * The host calls it once, right after dlopen, with its table of services. The plugin keeps the
- * `host` pointer (it stays valid while the process lives) and returns a static descriptor
- * listing everything it exports. The host checks the descriptor (size, ABI version, pointer
- * size, every export) before it calls anything else in the library.
+ * Define it with CRYS_DEFINE_ENTRY(host) { ... } in C or C++ (the macro gives it C linkage and
+ * default visibility). The host calls it once per process, right after dlopen, with its table
+ * of services. The plugin keeps the `host` pointer (valid while the process lives) and returns
+ * a static descriptor listing everything it exports, or NULL to decline (see host->decline).
+ * The host checks the descriptor (size, ABI version, pointer size, every export) before it
+ * calls anything else in the library; `crystallize-host inspect` runs nothing but the entry.
+ *
+ * VERSIONS (major.minor; a plugin states the minor it NEEDS, see crys_plugin.abi_minor)
+ *   1.0  The first contract.
+ *   1.1  Appended, so every 1.0 plugin keeps working unchanged:
+ *        - the entry point is declared here with C linkage (C++ plugins load);
+ *        - explicit reserved members and static assertions: no struct ends in padding;
+ *        - crys_plugin.abi_minor means the minor the plugin NEEDS; abi_minor_built (in what
+ *          was tail padding) the header it was compiled with; a host accepts a descriptor
+ *          larger than it knows when every byte it does not know is zero;
+ *        - crys_plugin.init / shutdown / user: plugin-wide state, once per process;
+ *        - host->decline(): the entry point refuses to load with a message;
+ *        - host->read_bool / read_i64 / read_f64: checked getters returning a status;
+ *        - values from ctx_get, param, and the inputs of verifiers and hooks are read-only:
+ *          f64_data on them gives a private copy (copy on write), never the host's storage;
+ *        - random streams are common to every condition of a replicate (see RANDOMNESS).
+ *   Why no new major: nothing that 1.0 laid out moved, so a 1.0 plugin needs no rebuild.
+ *   A plugin whose major differs from the host's is refused, naming the file and both versions.
  *
  * RULES THAT HOLD FOR EVERY FUNCTION BELOW
  *
@@ -19,18 +38,64 @@
  *     the callback that made it returns. Handing it to the host (through `*out`, list_push,
  *     map_set, ctx_add, record_metric, complete) moves its content to the host's keeping.
  *  3. Everything the host hands to a callback (values, strings, buffers) is BORROWED for the
- *     duration of that call. Copy what you need to keep.
+ *     duration of that call. Copy what you need to keep. Exceptions are named where they
+ *     apply (loop_worker_command's argv and loop_work_dir's string live until run_loop
+ *     returns; an async call's ctx and data live until complete()).
  *  4. Everything a plugin hands to the host in its descriptor (names, docs, defaults,
  *     parameter arrays) must stay valid while the library is loaded: use static storage.
+ *     The host never dlcloses a plugin.
  *  5. Compatibility only ever grows by appending. Every struct starts with its own `size`;
- *     the host accepts a smaller (older) struct and refuses a larger one it does not know.
- *     Arrays of structs (exports, params) are strided by their first element's `size`.
- *     The host refuses a plugin whose ABI major differs from its own, or whose minor is
- *     higher than its own; a plugin should check host->size before using a function that
- *     a later minor appended (CRYS_HOST_HAS(host, member)).
+ *     the host accepts a smaller (older) struct, zero-filling what it lacks, and a larger
+ *     (newer) one only when every byte beyond what the host knows is zero (the plugin uses
+ *     nothing the host lacks). Arrays of structs (exports, params) are strided by their first
+ *     element's `size`. The host refuses a plugin whose ABI major differs from its own, or
+ *     whose needed minor is higher than its own; a plugin checks host->size before using a
+ *     function that a later minor appended (CRYS_HOST_HAS(host, member)).
+ *  6. No struct ends in padding, so appending always changes `size`: whoever appends a
+ *     member fills the struct to a multiple of 8 bytes (reserved members, which stay zero)
+ *     and moves the CRYS_ENDS_AT assertion below the struct to the new last member.
  *
- * Threading: a callback may run on any thread. Exports without CRYS_F_THREAD_SAFE are never
- * run concurrently with themselves. Host functions are thread-safe unless noted.
+ * THREADS
+ *  - The entry point runs once per process, on the thread loading plugins, before anything
+ *    else of the plugin; host->decline may only be called from it.
+ *  - init runs once per process, before the first call of any export in a run, on one
+ *    thread, with no other call of the plugin running; shutdown runs once when the process
+ *    exits, after the last call. Under threads execution every thread shares that one state;
+ *    under processes execution, and on cluster workers (Slurm, Ray), each worker process
+ *    loads the plugin and runs its own init and shutdown.
+ *  - Step, datasource, verifier, hook and codec callbacks may run on any thread. An export
+ *    without CRYS_F_THREAD_SAFE never runs concurrently with itself; with it, calls of the
+ *    same export may overlap (each with its own ctx).
+ *  - Host functions taking a `crys_ctx *` (and the value functions on values of that call)
+ *    must be called on the thread running that call, while it runs. An async step's ctx may
+ *    be used from one thread at a time until it calls complete(); complete() itself may be
+ *    called from any thread.
+ *  - The loop_* functions may be called from any thread while run_loop runs; the host locks
+ *    where needed (loop_run_replicate may run on several threads at once).
+ *
+ * FAILURES
+ *  - A step or datasource that returns a status other than CRYS_OK fails its (replicate,
+ *    condition) with the set_error message; other replicates go on.
+ *  - A failing setup (crys_export.setup) stops the run before any replicate runs; a failing
+ *    teardown is reported as a warning. Both run once per run in each process that runs steps.
+ *  - A failing init stops the run naming the plugin file; shutdown cannot fail.
+ *  - A failing hook is reported as a warning; the run goes on. A failing verifier leaves that
+ *    hypothesis's result with an "error" entry and a NaN p-value.
+ *
+ * RANDOMNESS (random_u64, random_uniform, random_normal)
+ *  - A step or datasource draws from a stream fixed by (the replicate's seed_used, the
+ *    stage's position in the pipeline: the datasource is 0, the first step 1 if there is a
+ *    datasource), the same in every condition (common random numbers), so baseline and
+ *    treatment differ only by the treatment. With `random_streams: independent` in
+ *    config.yaml the stream is fixed by (seed_used, condition, step name) instead. A stage's
+ *    draws never depend on how many draws another stage made, nor on the execution strategy.
+ *  - A verifier draws from a stream fixed by (the experiment's seed, hypothesis, treatment,
+ *    metric group position); a hook from one fixed by (the experiment's seed, the hook's
+ *    name, the event, the replicate or -1); setup, teardown, init, strategies and codecs
+ *    from a stream fixed by the experiment's seed (0 where there is no experiment).
+ *
+ * LOG LEVELS: host->log keeps the CRYS_LOG_* level: it is shown with the line (a "debug",
+ * "warning" or "error" prefix; info has none) and carried in run events (--events).
  */
 #ifndef CRYSTALLIZE_H
 #define CRYSTALLIZE_H
@@ -46,10 +111,25 @@ extern "C" {
 
 /** ABI major: bumped only by a breaking change (never, we hope). Must equal the host's. */
 #define CRYS_ABI_MAJOR 1
-/** ABI minor: bumped when something is appended. A plugin's minor may not exceed the host's. */
-#define CRYS_ABI_MINOR 0
+/** ABI minor of this header: bumped when something is appended (see VERSIONS above). */
+#define CRYS_ABI_MINOR 1
 /** The one symbol a plugin library exports. */
 #define CRYS_ENTRY_SYMBOL "crystallize_plugin_entry"
+
+/** Default visibility, so the entry (and typed functions) are found by dlsym. */
+#define CRYS_EXPORT __attribute__((visibility("default")))
+
+/** A compile-time check, in C11 and C++. */
+#ifdef __cplusplus
+#define CRYS_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define CRYS_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/** Asserts that `member` is the last member of `type` and nothing (no padding) follows it. */
+#define CRYS_ENDS_AT(type, member) \
+    CRYS_STATIC_ASSERT(sizeof(type) == offsetof(type, member) + sizeof(((type *)0)->member), \
+                       #type " must end at " #member " with no tail padding (rule 6)")
 
 /* ----------------------------------------------------------------------------- status ---- */
 
@@ -124,15 +204,26 @@ typedef crys_status (*crys_async_step_fn)(crys_ctx *ctx, crys_value *data, crys_
 typedef crys_status (*crys_lifecycle_fn)(crys_ctx *ctx, void *user);
 
 /**
+ * Plugin-wide init (since 1.1): once per process, before the first call of any export (see
+ * THREADS). `user` is crys_plugin.user. Return CRYS_OK, or fail with set_error: the run stops
+ * with that message naming the plugin file. `ctx` offers set_error, log and the make/read
+ * functions; it has no context, parameters or metrics.
+ */
+typedef crys_status (*crys_plugin_init_fn)(crys_ctx *ctx, void *user);
+/** Plugin-wide shutdown (since 1.1): once, when a process whose init succeeded exits. */
+typedef void (*crys_plugin_shutdown_fn)(crys_ctx *ctx, void *user);
+
+/**
  * A statistical verifier. `baseline` and `treatment` are maps from metric name to an
- * F64_ARRAY of that metric's values over replicates. Set `*out` to a map holding at least
- * "p_value" (F64) and "significant" (BOOL); any other entries are kept in the results.
- * Parameters (e.g. alpha) are read with host->param().
+ * F64_ARRAY of that metric's values over the replicates that succeeded, in replicate order
+ * (read-only). Set `*out` to a map holding at least "p_value" (F64) and "significant"
+ * (BOOL); any other entries are kept in the results. Parameters (e.g. alpha) are read with
+ * host->param(). The host adds the effect size (Welch mean difference and 95% CI).
  */
 typedef crys_status (*crys_verify_fn)(crys_ctx *ctx, const crys_value *baseline,
                                       const crys_value *treatment, crys_value **out, void *user);
 
-/** A lifecycle hook; `event` is one CRYS_HOOK_* bit and `info` a borrowed map. */
+/** A lifecycle hook; `event` is one CRYS_HOOK_* bit and `info` a borrowed, read-only map. */
 typedef crys_status (*crys_hook_fn)(crys_ctx *ctx, uint32_t event, const crys_value *info, void *user);
 
 /**
@@ -183,6 +274,7 @@ typedef struct crys_param {
     const char *default_json;  /**< Default as JSON text ("0", "1.5", "\"a\"", "[1,2]"), or NULL if required. */
     const char *doc;           /**< One line, or NULL. */
 } crys_param;
+CRYS_ENDS_AT(crys_param, doc);
 
 /**
  * One export. Fill the function pointer(s) matching `kind` and leave the others NULL:
@@ -214,20 +306,34 @@ typedef struct crys_export {
     crys_decode_fn decode;
     crys_any_fn typed;
     crys_type typed_return;
+    uint32_t reserved0;          /**< Since 1.1 (was tail padding): zero. */
 } crys_export;
+CRYS_ENDS_AT(crys_export, reserved0);
 
 /** The plugin's descriptor, returned by the entry point; static storage. */
 typedef struct crys_plugin {
     uint32_t size;               /**< sizeof(crys_plugin). */
     uint16_t abi_major;          /**< CRYS_ABI_MAJOR the plugin was built against. */
-    uint16_t abi_minor;          /**< CRYS_ABI_MINOR the plugin was built against. */
+    /**
+     * The lowest host minor this plugin NEEDS: the minor that introduced the newest member or
+     * host function it uses (see VERSIONS; 0 if it uses only what 1.0 had). A plugin rebuilt
+     * against a newer header keeps loading on older hosts as long as this stays low. Writing
+     * CRYS_ABI_MINOR is always safe, but locks the plugin out of older hosts.
+     */
+    uint16_t abi_minor;
     uint32_t pointer_size;       /**< sizeof(void *). */
     const char *name;            /**< Plugin name; qualifies clashing exports as "name.export". */
     const char *version;         /**< Free-form, e.g. "1.2.0". */
     const char *doc;             /**< One line, or NULL. */
     const crys_export *exports;  /**< Array strided by exports[0].size. */
     uint32_t export_count;
+    uint16_t abi_minor_built;    /**< Since 1.1: CRYS_ABI_MINOR of the header it was compiled with (informative). */
+    uint16_t reserved0;          /**< Since 1.1: zero. */
+    crys_plugin_init_fn init;    /**< Since 1.1: plugin-wide init, or NULL. Needs minor 1. */
+    crys_plugin_shutdown_fn shutdown; /**< Since 1.1: plugin-wide shutdown, or NULL. Needs minor 1. */
+    void *user;                  /**< Since 1.1: handed to init and shutdown. */
 } crys_plugin;
+CRYS_ENDS_AT(crys_plugin, user);
 
 /* ---------------------------------------------------------------- the host table ---- */
 
@@ -240,7 +346,10 @@ typedef struct crys_host {
     /* --- errors and logging --- */
     /** Record the error message of the current call (copied). */
     void (*set_error)(crys_ctx *ctx, const char *message);
-    /** Log a message (copied) at a CRYS_LOG_* level, attributed to the current step. */
+    /**
+     * Log a message (copied) at a CRYS_LOG_* level, attributed to the current step. The level
+     * is kept: shown as a prefix (debug, warning, error) and carried in run events.
+     */
     void (*log)(crys_ctx *ctx, int32_t level, const char *message);
 
     /* --- making values (owned by the host; live until the current call returns) --- */
@@ -263,11 +372,11 @@ typedef struct crys_host {
 
     /* --- reading values (results borrowed for as long as `value` lives) --- */
     crys_type (*type_of)(const crys_value *value);
-    /** BOOL as 0/1 (0 for other types). */
+    /** BOOL as 0/1 (0 for other types). Use read_bool to tell a wrong type from false. */
     int32_t (*get_bool)(const crys_value *value);
-    /** I64 (F64 truncated; 0 for other types). */
+    /** I64 (F64 truncated; 0 for other types). Use read_i64 to tell a wrong type from 0. */
     int64_t (*get_i64)(const crys_value *value);
-    /** F64 (I64 converted; NaN for other types). */
+    /** F64 (I64 converted; NaN for other types). Use read_f64 to tell a wrong type from NaN. */
     double (*get_f64)(const crys_value *value);
     /** NUL-terminated UTF-8 of a STRING, or NULL; `length` (may be NULL) gets its byte count. */
     const char *(*get_string)(const crys_value *value, size_t *length);
@@ -285,16 +394,22 @@ typedef struct crys_host {
     const crys_value *(*map_get)(const crys_value *map, const char *key);
     /**
      * The elements of an F64_ARRAY, readable AND writable in place (no copy), or NULL.
-     * `count` (may be NULL) gets the element count.
+     * `count` (may be NULL) gets the element count. On a read-only value (from ctx_get, param,
+     * a verifier's inputs, a hook's info, or inside one of them) the first call gives the
+     * value a private copy and returns that: writes never reach the context, the config or
+     * the metrics.
      */
     double *(*f64_data)(const crys_value *array, size_t *count);
 
     /* --- the context of the current call --- */
-    /** A context value (host keys: "replicate", "condition", "seed_used"), or NULL if absent. */
+    /**
+     * A context value (host keys: "replicate", "condition", "seed_used"), or NULL if absent.
+     * Read-only (see f64_data); the read is recorded in provenance.
+     */
     const crys_value *(*ctx_get)(crys_ctx *ctx, const char *key);
     /** Add a key; CRYS_EXISTS if it is already set (keys are add-only). `value` moves in. */
     crys_status (*ctx_add)(crys_ctx *ctx, const char *key, crys_value *value);
-    /** The resolved value of a declared parameter, or NULL if the export declares no such name. */
+    /** The resolved value of a declared parameter (read-only), or NULL if the export declares no such name. */
     const crys_value *(*param)(crys_ctx *ctx, const char *name);
     /** Append `value` (I64/F64/BOOL, moved in) to metric `name`; tags are copied. */
     crys_status (*record_metric)(crys_ctx *ctx, const char *name, crys_value *value,
@@ -307,7 +422,7 @@ typedef struct crys_host {
     /** Write declared output `name` with its configured writer (`value` borrowed). */
     crys_status (*write_output)(crys_ctx *ctx, const char *name, const crys_value *value);
 
-    /* --- deterministic randomness: one stream per (replicate, condition, step) --- */
+    /* --- deterministic randomness: the call's own stream (see RANDOMNESS above) --- */
     uint64_t (*random_u64)(crys_ctx *ctx);
     /** Uniform in [0, 1). */
     double (*random_uniform)(crys_ctx *ctx);
@@ -328,7 +443,7 @@ typedef struct crys_host {
     int64_t (*loop_pending_count)(crys_loop *loop);
     /** The replicate index of pending item `i` (0 <= i < pending count). */
     int64_t (*loop_pending_at)(crys_loop *loop, int64_t i);
-    /** Run replicate `replicate` (every condition) in this process. Thread-safe. */
+    /** Run replicate `replicate` (every condition) in this process; may run on several threads at once. */
     crys_status (*loop_run_replicate)(crys_loop *loop, int64_t replicate);
     /**
      * The argv (NULL-terminated; valid until run_loop returns) of a worker process that runs
@@ -337,7 +452,7 @@ typedef struct crys_host {
      */
     const char *const *(*loop_worker_command)(crys_loop *loop, const char *replicate,
                                               const char *result_path, size_t *argc);
-    /** Hand back the result file a worker wrote for `replicate`. */
+    /** Hand back the result file a worker wrote for `replicate` (read before this returns). */
     crys_status (*loop_submit_result)(crys_loop *loop, int64_t replicate, const char *result_path);
     /** Mark `replicate` as failed (every condition) with `message` (copied). */
     crys_status (*loop_fail_replicate)(crys_loop *loop, int64_t replicate, const char *message);
@@ -345,9 +460,23 @@ typedef struct crys_host {
     void (*loop_progress)(crys_loop *loop, const char *message);
     /** Non-zero once the user cancelled the run: stop scheduling, cancel what is running. */
     int32_t (*loop_cancelled)(crys_loop *loop);
-    /** An existing folder, private to this run, for scripts and result files. */
+    /** An existing folder, private to this run, for scripts and result files; the string lives until run_loop returns. */
     const char *(*loop_work_dir)(crys_loop *loop);
+
+    /* --- since 1.1 (check CRYS_HOST_HAS before use) --- */
+    /**
+     * Only from the entry point: decline to load, with a reason (copied), e.g. a missing
+     * library or no GPU; then return NULL. The host prints the reason naming the file.
+     */
+    void (*decline)(const char *reason);
+    /** BOOL into `*out` (0/1): CRYS_OK, CRYS_TYPE_ERROR for another type (`*out` untouched), CRYS_INVALID for NULL. */
+    crys_status (*read_bool)(const crys_value *value, int32_t *out);
+    /** I64, or an F64 holding an exact integer in range, into `*out`; otherwise as read_bool. */
+    crys_status (*read_i64)(const crys_value *value, int64_t *out);
+    /** F64, or an I64 converted, into `*out`; otherwise as read_bool. */
+    crys_status (*read_f64)(const crys_value *value, double *out);
 } crys_host;
+CRYS_ENDS_AT(crys_host, read_f64);
 
 /** True when the running host's table contains `member` (appended in a later minor). */
 #define CRYS_HOST_HAS(host, member) \
@@ -356,9 +485,18 @@ typedef struct crys_host {
 /** The entry point's type. */
 typedef const crys_plugin *(*crys_entry_fn)(const crys_host *host);
 
-/** Declares the entry point: `CRYS_DEFINE_ENTRY(host) { ...; return &descriptor; }`. */
+/** The entry point, declared with C linkage whatever the plugin's language. */
+CRYS_EXPORT const crys_plugin *crystallize_plugin_entry(const crys_host *host);
+
+#ifdef __cplusplus
+#define CRYS_EXTERN_C extern "C"
+#else
+#define CRYS_EXTERN_C
+#endif
+
+/** Defines the entry point, in C or C++: `CRYS_DEFINE_ENTRY(host) { ...; return &descriptor; }`. */
 #define CRYS_DEFINE_ENTRY(host_var) \
-    __attribute__((visibility("default"))) const crys_plugin *crystallize_plugin_entry(const crys_host *host_var)
+    CRYS_EXTERN_C CRYS_EXPORT const crys_plugin *crystallize_plugin_entry(const crys_host *host_var)
 
 #ifdef __cplusplus
 }

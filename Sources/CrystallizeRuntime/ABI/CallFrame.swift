@@ -158,8 +158,13 @@ public final class CallFrame {
     /// Makes a host-owned box living until the frame's next call.
     func make(_ value: Value) -> OpaquePointer { lend(value) }
 
-    /// A box for `value`, lent to the plugin until the frame's next call.
-    func borrow(_ value: Value) -> ValueBox { ValueBox.from(lend(value))! }
+    /// A read-only box for `value` (see `ValueBox.readOnly`), lent to the plugin until the
+    /// frame's next call.
+    func borrow(_ value: Value) -> ValueBox {
+        let b = ValueBox.from(lend(value))!
+        b.readOnly = true
+        return b
+    }
 
     /// `borrow`, as the pointer handed to the plugin.
     func lend(_ value: Value) -> OpaquePointer {
@@ -182,7 +187,10 @@ public final class CallFrame {
         guard let i = paramTable.index(cName: cName), i < paramValues.count else { return nil }
         if paramSlots[i] >= 0 { return OpaquePointer(slots[paramSlots[i]].toOpaque()) }
         paramSlots[i] = used
-        return lend(paramValues[i])
+        let p = lend(paramValues[i])
+        // A parameter may be a context value or the config's own: lent read-only.
+        ValueBox.peek(p, ()) { $0.readOnly = true }
+        return p
     }
 
     func contextBox(_ key: String) -> ValueBox? {

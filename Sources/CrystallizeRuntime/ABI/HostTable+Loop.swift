@@ -1,3 +1,4 @@
+import Foundation
 import CCrystallize
 
 /// What an execution strategy may ask of the replicate loop (the object behind `crys_loop *`).
@@ -25,10 +26,18 @@ public protocol ReplicateLoop: AnyObject {
 /// Keeps the loop object and the C strings handed out for it alive during `run_loop`.
 final class LoopBox {
     let loop: ReplicateLoop
+    /// Every argv handed out, kept until run_loop returns; appended under `lock` because a
+    /// strategy may ask for commands from several threads.
     var argvStorage: [[UnsafeMutablePointer<CChar>?]] = []
+    let lock = NSLock()
     let workDirC: ContiguousArray<CChar>
     init(_ loop: ReplicateLoop) { self.loop = loop; workDirC = ContiguousArray(loop.workDirectory.utf8CString) }
-    deinit { for argv in argvStorage { for p in argv { free(p) } } }
+    /// The NULL-terminated pointer arrays handed to the plugin, one per argv.
+    var argvBuffers: [UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>] = []
+    deinit {
+        for argv in argvStorage { for p in argv { free(p) } }
+        for buffer in argvBuffers { buffer.deallocate() }
+    }
     var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
     static func from(_ p: OpaquePointer?) -> LoopBox? {
         p.map { Unmanaged<LoopBox>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
@@ -52,11 +61,15 @@ extension HostTable {
             let argv = b.loop.workerCommand(replicate: r, resultPath: p)
             var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
             cArgs.append(nil)
-            b.argvStorage.append(cArgs)
             argc?.pointee = argv.count
-            return b.argvStorage[b.argvStorage.count - 1].withUnsafeBufferPointer {
-                UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
-            }
+            // The array's buffer is what the plugin gets: it stays put once stored.
+            let stored = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: cArgs.count)
+            stored.initialize(from: cArgs, count: cArgs.count)
+            b.lock.lock()
+            b.argvStorage.append(cArgs)
+            b.argvBuffers.append(stored)
+            b.lock.unlock()
+            return UnsafeRawPointer(stored).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
         }
         t.loop_submit_result = { l, r, path in
             guard let b = LoopBox.from(l), let p = hostString(path) else { return CRYS_INVALID }

@@ -16,6 +16,7 @@ public enum HostTable {
         installReaders(&t)
         installContext(&t)
         installLoop(&t)
+        installChecked(&t)
         p.initialize(to: t)
         return p
     }()
@@ -146,7 +147,7 @@ public enum HostTable {
             return b.child(i) { m.values[i] }.pointer
         }
         t.f64_data = { v, n in ValueBox.peek(v, nil) { b in
-            guard case .doubles(let a) = b.value else { return nil }
+            guard let a = b.writableDoubles() else { return nil }
             n?.pointee = a.count
             return a.base
         } }

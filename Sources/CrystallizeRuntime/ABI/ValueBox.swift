@@ -8,6 +8,10 @@ import OrderedCollections
 /// Frames recycle their boxes, so everything a box caches is cleared by `recycle`.
 final class ValueBox {
     @exclusivity(unchecked) var value: Value
+    /// Lent for reading only (a context value, a parameter, a verifier's or hook's input):
+    /// `f64_data` gives such a box a private copy before handing out a writable pointer, so a
+    /// plugin can never change what the context, the config or the metrics hold.
+    @exclusivity(unchecked) var readOnly = false
     @exclusivity(unchecked) private var childBoxes: [Int: ValueBox] = [:]
     @exclusivity(unchecked) private var cString: ContiguousArray<CChar>?
     @exclusivity(unchecked) private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
@@ -33,6 +37,7 @@ final class ValueBox {
     /// Empties the box for reuse by a later call.
     func recycle() {
         value = .null
+        readOnly = false
         guard cached else { return }
         cached = false
         if !childBoxes.isEmpty { childBoxes = [:] }
@@ -46,8 +51,20 @@ final class ValueBox {
         if let b = childBoxes[index] { return b }
         cached = true
         let b = ValueBox(make())
+        b.readOnly = readOnly
         childBoxes[index] = b
         return b
+    }
+
+    /// The elements of the box's f64 array, writable: a read-only box first swaps in a
+    /// private copy (copy on write), which it shows from then on.
+    func writableDoubles() -> DoubleArray? {
+        guard case .doubles(let a) = value else { return nil }
+        guard readOnly else { return a }
+        let copy = DoubleArray.copy(of: a.values)
+        value = .doubles(copy)
+        readOnly = false
+        return copy
     }
 
     func stringPointer() -> UnsafePointer<CChar>? {

@@ -3,7 +3,13 @@ public enum PluginInspector {
     /// A readable listing of every export with its parameters and flags.
     public static func describe(_ p: LoadedPlugin) -> String {
         var lines = ["\(p.name) \(p.version) — ABI \(p.abiMajor).\(p.abiMinor)" + (p.doc.map { " — \($0)" } ?? ""),
-                     "  file: \(p.realPath)", "  sha256: \(p.sha256)"]
+                     "  file: \(p.realPath)", "  sha256: \(p.sha256)",
+                     "  abi: needs \(p.abiMajor).\(p.abiMinor) (loads on hosts \(p.abiMajor).\(p.abiMinor) and later \(p.abiMajor).x), built with "
+                        + (p.abiMinorBuilt > 0 ? "\(p.abiMajor).\(p.abiMinorBuilt)" : "1.0 (or does not say)")]
+        if p.hasPluginState {
+            let parts = [p.initFunction != nil ? "init" : nil, p.shutdownFunction != nil ? "shutdown" : nil].compactMap { $0 }
+            lines.append("  plugin-wide state: \(parts.joined(separator: " + ")), once per process")
+        }
         for kind in ExportKind.allCases {
             let es = p.exports.filter { $0.kind == kind }
             if es.isEmpty { continue }

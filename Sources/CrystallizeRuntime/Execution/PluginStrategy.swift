@@ -17,7 +17,8 @@ struct PluginStrategy: ExecutionStrategy {
         let (status, error): (crys_status, String?) = await withCheckedContinuation { cont in
             Thread {
                 let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: strategyParams, rng: SeededGenerator(seed: job.plan.seed),
-                                      services: CallServices(log: { _, m in job.progress(m) }))
+                                      services: CallServices(log: { level, m in
+                                          if level >= CRYS_LOG_WARNING { job.warn(LogLine.prefix(level) + "[\(e.qualifiedName)] \(m)") } else { job.progress(m) } }))
                 let box = LoopBox(loop)
                 let s = e.raw.run_loop!(frame.pointer, box.pointer, e.raw.user)
                 withExtendedLifetime(box) {}

@@ -27,6 +27,7 @@ public enum WorkerMain {
         var inputs: UpstreamInputs? = nil
         if !plan.inputs.isEmpty { do { inputs = try UpstreamInputs(plan: plan, warn: log) } catch { return fail("\(error)") } }
         let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: request.versionDirectory, inputs: inputs, log: log)
+        do { try PluginState.start(plan.registry.plugins) } catch { return fail("\(error)") }
         do { try Lifecycle.setup(plan) } catch { return fail("\(error)") }
         defer { Lifecycle.teardown(plan, log: log) }
 

@@ -37,6 +37,8 @@ public enum ExperimentRunner {
     /// Runs `plan`. Throws only for problems that stop the run as a whole (storage, strategy).
     public static func run(_ plan: Plan, options: RunOptions) async throws -> RunResult {
         let started = Date()
+        // Before any plugin code beyond the entry points: hooks, strategies and verifiers too.
+        try PluginState.start(plan.registry.plugins)
         let store = RunStore(dataRoot: plan.dataRoot, experiment: plan.name)
         var version: Int
         var recovered: [ConditionOutcome] = []
@@ -97,7 +99,7 @@ public enum ExperimentRunner {
         let inProcess = !(strategy is ProcessesStrategy)
         let hookInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicates": .int(Int64(plan.replicates)),
                                                           "conditions": .list(plan.conditions.map { .string($0.name) })]
-        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo, log: options.log)
+        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo, seed: plan.seed, log: options.log)
         if inProcess { try Lifecycle.setup(plan) }
         if plan.execution.strategy == "threads" {
             for s in plan.allSteps where !s.function.threadSafe {
@@ -146,7 +148,7 @@ public enum ExperimentRunner {
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
             RunMetadata.build(plan: plan, version: version, status: allComplete ? "complete" : (cancelled ? "cancelled" : "incomplete"),
                               upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
-        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, log: options.log)
+        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, seed: plan.seed, log: options.log)
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
         if let strategyError { throw strategyError }
         let counts = cache?.counts ?? (0, 0)
@@ -198,11 +200,11 @@ public enum ExperimentRunner {
 /// Step setup and teardown, once per run in each process that runs steps.
 enum Lifecycle {
     static func setup(_ plan: Plan) throws {
-        for s in plan.allSteps { try s.function.lifecycle(setup: true, params: s.explicitParams) }
+        for s in plan.allSteps { try s.function.lifecycle(setup: true, params: s.explicitParams, seed: plan.seed) }
     }
     static func teardown(_ plan: Plan, log: (String) -> Void) {
         for s in plan.allSteps {
-            do { try s.function.lifecycle(setup: false, params: s.explicitParams) } catch { log("warning: \(error)") }
+            do { try s.function.lifecycle(setup: false, params: s.explicitParams, seed: plan.seed) } catch { log("warning: \(error)") }
         }
     }
 }

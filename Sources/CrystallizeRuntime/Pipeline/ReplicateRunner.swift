@@ -192,7 +192,8 @@ public final class ReplicateRunner {
                 try self.writeArtifact(scope.replicate, scope.condition, step, spec.fileName, bytes)
                 scope.written[spec.fileName] = bytes
             },
-            log: { [log, unowned scope] _, message in log("[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
+            log: { [log, unowned scope] level, message in
+                log(LogLine.prefix(level) + "[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
     }
 
     /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
@@ -267,7 +268,7 @@ public final class ReplicateRunner {
 
     /// Calls every hook that asked for `event`; hook failures are logged, never fatal.
     func callHooks(_ event: UInt32, _ info: OrderedDictionary<String, Value>) {
-        HookDispatcher.call(plan.hooks, event: event, info: info, log: log)
+        HookDispatcher.call(plan.hooks, event: event, info: info, seed: plan.seed, log: log)
     }
 }
 
@@ -363,11 +364,16 @@ final class PipelineStage {
 
 /// Calls lifecycle hooks of loaded plugins.
 enum HookDispatcher {
-    static func call(_ hooks: [PluginExport], event: UInt32, info: OrderedDictionary<String, Value>, log: @escaping (String) -> Void) {
+    /// Calls each hook of `hooks` that wants `event`. Its random stream is fixed by (`seed`,
+    /// the hook, the event, the replicate or -1), as the header promises.
+    static func call(_ hooks: [PluginExport], event: UInt32, info: OrderedDictionary<String, Value>, seed: UInt64,
+                     log: @escaping (String) -> Void) {
         for h in hooks where h.hookEvents & event != 0 {
             guard let fn = h.raw.hook else { continue }
-            let frame = CallFrame(exportName: h.qualifiedName, context: nil, params: [:], rng: SeededGenerator(seed: 0),
-                                  services: CallServices(log: { _, m in log("[\(h.qualifiedName)] \(m)") }))
+            let replicate: Int64 = info["replicate"].flatMap { v -> Int64? in if case .int(let r) = v { return r } else { return nil } } ?? -1
+            let stream = SeededGenerator(seed: seed, labels: "hook", h.qualifiedName, "\(event)", "\(replicate)")
+            let frame = CallFrame(exportName: h.qualifiedName, context: nil, params: [:], rng: stream,
+                                  services: CallServices(log: { level, m in log(LogLine.prefix(level) + "[\(h.qualifiedName)] \(m)") }))
             let box = frame.borrow(.map(info))
             if fn(frame.pointer, event, box.pointer, h.raw.user) != CRYS_OK {
                 log("warning: hook '\(h.qualifiedName)' failed: \(frame.error ?? "no message")")

@@ -111,6 +111,9 @@ public final class StepFunction {
                     if arg.type == .f64Array {
                         if case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray.copy(of: ds)) }
                         if arg.isData, case .doubles(let a) = v { arrayArg = a }
+                        // Only the data is filled in place: an array from the context or the
+                        // config is read-only, so the function gets a private copy of it.
+                        else if case .doubles(let a) = v { v = .doubles(DoubleArray.copy(of: a.values)) }
                     }
                     guard arg.type.accepts(v) else {
                         throw StepCallError(message: "parameter '\(params[i].name)' must be \(arg.type.rawValue), got \(v.typeName)")
@@ -165,9 +168,9 @@ public final class StepFunction {
     }
 
     /// Runs the export's setup or teardown, if it has one.
-    func lifecycle(setup: Bool, params: OrderedDictionary<String, Value>) throws {
+    func lifecycle(setup: Bool, params: OrderedDictionary<String, Value>, seed: UInt64 = 0) throws {
         guard let e = export?.raw, let fn = setup ? e.setup : e.teardown else { return }
-        let frame = CallFrame(exportName: name, context: nil, params: params, rng: SeededGenerator(seed: 0))
+        let frame = CallFrame(exportName: name, context: nil, params: params, rng: SeededGenerator(seed: seed))
         if fn(frame.pointer, e.user) != CRYS_OK {
             throw StepCallError(message: "\(setup ? "setup" : "teardown") of '\(name)' failed: \(frame.error ?? "no message")")
         }

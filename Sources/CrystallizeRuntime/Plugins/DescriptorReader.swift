@@ -1,7 +1,8 @@
 import CCrystallize
 
 /// Reads and validates a plugin's descriptor, copying size-prefixed structs into this host's
-/// layout: a smaller (older) struct is zero-extended, a larger (newer) one is refused.
+/// layout: a smaller (older) struct is zero-extended, a larger (newer) one is accepted only
+/// when every byte this host does not know is zero (the plugin uses nothing newer).
 enum DescriptorReader {
     static func readPlugin(_ p: UnsafePointer<crys_plugin>, path: String) throws -> crys_plugin {
         // Read the fixed prefix first: size and versions sit in the first 8 bytes of every version.
@@ -14,11 +15,13 @@ enum DescriptorReader {
             throw PluginError(path, "was built for crystallize ABI \(major).\(minor), this host speaks ABI \(host); major versions must match — rebuild the plugin against this host's crystallize.h")
         }
         if minor > Int(CRYS_ABI_MINOR) {
-            throw PluginError(path, "was built for crystallize ABI \(major).\(minor), newer than this host's \(host); upgrade the host")
+            throw PluginError(path, "needs crystallize ABI \(major).\(minor), newer than this host's \(host); upgrade the host (or rebuild the plugin stating the minor it really needs)")
         }
         var differences: [String] = []
         let known = MemoryLayout<crys_plugin>.size
-        if size > known { differences.append("descriptor size \(size) bytes, host knows \(known)") }
+        if size > known, let at = firstNonZeroByte(raw, from: known, to: size) {
+            differences.append("descriptor size \(size) bytes sets byte \(at), beyond the \(known) this host knows (it uses something newer than ABI \(host))")
+        }
         if size < 16 { differences.append("descriptor size \(size) bytes is too small") }
         if size >= 12 {
             let ptr = Int(raw.load(fromByteOffset: 8, as: UInt32.self))
@@ -37,6 +40,12 @@ enum DescriptorReader {
         return d
     }
 
+    /// The offset of the first non-zero byte in `raw[from..<to]`, if any.
+    static func firstNonZeroByte(_ raw: UnsafeRawPointer, from: Int, to: Int) -> Int? {
+        guard to > from else { return nil }
+        return (from..<to).first { raw.load(fromByteOffset: $0, as: UInt8.self) != 0 }
+    }
+
     static func copyPrefix<T>(_ raw: UnsafeRawPointer, size: Int) -> T {
         let out = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
         defer { out.deallocate() }
@@ -49,14 +58,17 @@ enum DescriptorReader {
         guard d.export_count > 0, let base = d.exports else { return [] }
         let raw = UnsafeRawPointer(base)
         let stride = Int(raw.load(as: UInt32.self))
-        guard stride >= 16, stride <= MemoryLayout<crys_export>.size else {
-            throw PluginError(path, "export entries declare size \(stride); this host accepts 16...\(MemoryLayout<crys_export>.size)")
+        guard stride >= 16, stride % MemoryLayout<UnsafeRawPointer>.alignment == 0 else {
+            throw PluginError(path, "export entries declare size \(stride); this host accepts 16 or more, a multiple of \(MemoryLayout<UnsafeRawPointer>.alignment)")
         }
         var out: [PluginExport] = []
         var seen = Set<String>()
         for i in 0..<Int(d.export_count) {
             let e: crys_export = copyPrefix(raw + i * stride, size: stride)
             let ref = "export #\(i)"
+            if let at = firstNonZeroByte(raw + i * stride, from: MemoryLayout<crys_export>.size, to: stride) {
+                throw PluginError(path, "\(ref) (size \(stride)) sets byte \(at), beyond the \(MemoryLayout<crys_export>.size) bytes of crys_export this host (ABI \(CRYS_ABI_MAJOR).\(CRYS_ABI_MINOR)) knows")
+            }
             guard let cname = e.name else { throw PluginError(path, "\(ref) has a null name") }
             let name = String(cString: cname)
             try checkIdentifier(name, path: path, what: "\(ref) name", dots: false)
@@ -104,12 +116,15 @@ enum DescriptorReader {
         guard let base = e.params else { throw PluginError(path, "export '\(export)' declares \(e.param_count) parameters but the array is null") }
         let raw = UnsafeRawPointer(base)
         let stride = Int(raw.load(as: UInt32.self))
-        guard stride >= 16, stride <= MemoryLayout<crys_param>.size else {
-            throw PluginError(path, "export '\(export)' parameter entries declare size \(stride); this host accepts 16...\(MemoryLayout<crys_param>.size)")
+        guard stride >= 16, stride % MemoryLayout<UnsafeRawPointer>.alignment == 0 else {
+            throw PluginError(path, "export '\(export)' parameter entries declare size \(stride); this host accepts 16 or more, a multiple of \(MemoryLayout<UnsafeRawPointer>.alignment)")
         }
         var out: [ParamSpec] = []
         for i in 0..<Int(e.param_count) {
             let p: crys_param = copyPrefix(raw + i * stride, size: stride)
+            if let at = firstNonZeroByte(raw + i * stride, from: MemoryLayout<crys_param>.size, to: stride) {
+                throw PluginError(path, "export '\(export)' parameter #\(i) (size \(stride)) sets byte \(at), beyond the \(MemoryLayout<crys_param>.size) bytes of crys_param this host knows")
+            }
             guard let cname = p.name else { throw PluginError(path, "export '\(export)' parameter #\(i) has a null name") }
             let name = String(cString: cname)
             try checkIdentifier(name, path: path, what: "export '\(export)' parameter #\(i) name", dots: false)

@@ -18,8 +18,16 @@ public final class LoadedPlugin {
     public let version: String
     /// One-line documentation.
     public let doc: String?
-    /// The ABI version it was built for.
+    /// The ABI major it was built for, and the minor it needs (the lowest host minor it runs on).
     public let abiMajor: Int, abiMinor: Int
+    /// The minor of the header it was compiled with (0 when it does not say: built before 1.1).
+    public let abiMinorBuilt: Int
+    /// Its plugin-wide init and shutdown (ABI 1.1), run once per process by `PluginState`.
+    let initFunction: crys_plugin_init_fn?
+    let shutdownFunction: crys_plugin_shutdown_fn?
+    let user: UnsafeMutableRawPointer?
+    /// Whether the descriptor has a plugin-wide init or shutdown.
+    public var hasPluginState: Bool { initFunction != nil || shutdownFunction != nil }
     /// Its exports, in descriptor order.
     public internal(set) var exports: [PluginExport] = []
 
@@ -32,6 +40,10 @@ public final class LoadedPlugin {
         doc = d.doc.map { String(cString: $0) }
         abiMajor = Int(d.abi_major)
         abiMinor = Int(d.abi_minor)
+        abiMinorBuilt = Int(d.abi_minor_built)
+        initFunction = d.`init`
+        shutdownFunction = d.shutdown
+        user = d.user
     }
 
     /// The export called `name` in this plugin.

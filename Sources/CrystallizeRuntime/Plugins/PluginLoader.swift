@@ -27,10 +27,33 @@ public enum PluginLoader {
             throw PluginError(path, "has no entry symbol '\(CRYS_ENTRY_SYMBOL)': is it a crystallize plugin? (Swift: use the SDK's entry macro or @_cdecl; C: CRYS_DEFINE_ENTRY)")
         }
         let entry = unsafeBitCast(sym, to: crys_entry_fn.self)
-        guard let dp = entry(HostTable.pointer) else { throw PluginError(path, "its entry point returned no descriptor") }
+        let (returned, declined) = EntryCall.call(entry)
+        guard let dp = returned else {
+            if let reason = declined { throw PluginError(path, "declined to load: \(reason)") }
+            throw PluginError(path, "its entry point returned no descriptor (and gave no reason with host->decline)")
+        }
         let descriptor = try DescriptorReader.readPlugin(dp, path: path)
         let plugin = LoadedPlugin(path: path, realPath: real, sha256: ValueHash.hex(bytes: bytes), descriptor: descriptor)
         plugin.exports = try DescriptorReader.readExports(descriptor, plugin: plugin, path: path)
         return plugin
     }
+}
+
+/// Calls entry points one at a time, so `host->decline` (which has no ctx) knows whose reason
+/// it is receiving.
+enum EntryCall {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pendingDecline: String?
+
+    /// Runs `entry` with the host table: its descriptor, and the reason it declined with.
+    static func call(_ entry: crys_entry_fn) -> (UnsafePointer<crys_plugin>?, String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        pendingDecline = nil
+        let d = entry(HostTable.pointer)
+        return (d, pendingDecline)
+    }
+
+    /// `host->decline`: records the reason of the entry point running now.
+    static func decline(_ reason: String) { pendingDecline = reason }
 }
