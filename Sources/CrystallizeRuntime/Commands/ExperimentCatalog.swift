@@ -29,15 +29,18 @@ public enum ExperimentCatalog {
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 let root = try YAMLNode.parse(text, file: path)
                 var entry = Entry(path: path, name: "?", replicates: 1, treatments: [], problem: nil)
+                var hidden = false
                 for (k, v) in try root.mapping() {
                     switch k {
                     case "name": entry.name = try v.string()
                     case "replicates": entry.replicates = try v.int()
                     case "treatments": if !v.isNull { entry.treatments = try v.mapping().map(\.key) }
+                    // crystallize-ml's `cli: {hidden: true}` keeps an experiment out of discovery.
+                    case "cli": if !v.isNull { hidden = try v.mapping().first { $0.key == "hidden" }?.node.bool() ?? false }
                     default: break
                     }
                 }
-                out.append(entry)
+                if !hidden { out.append(entry) }
             } catch {
                 out.append(Entry(path: path, name: "?", replicates: 0, treatments: [], problem: "\(error)"))
             }

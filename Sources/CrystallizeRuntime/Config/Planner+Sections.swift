@@ -53,13 +53,13 @@ extension Planner {
         for item in try node.sequence("a list of hypotheses") {
             try item.checkKeys(["name", "verifier", "metrics", "params", "ranker"])
             var name: String? = nil, verifierName: String? = nil, groups: [[String]] = [], params = OrderedDictionary<String, Value>(), rank = "p_value"
-            var metricsNode: YAMLNode? = nil
+            var metricsNode: YAMLNode? = nil, paramsNode: YAMLNode? = nil
             for (k, v) in try item.mapping() {
                 switch k {
                 case "name": name = try v.string()
                 case "verifier": verifierName = try v.string()
                 case "metrics": metricsNode = v; groups = try metricGroups(v)
-                case "params": params = try v.params()
+                case "params": params = try v.params(); paramsNode = v
                 case "ranker": rank = try v.string()
                 default: break
                 }
@@ -72,6 +72,7 @@ extension Planner {
                     throw item.error("\(e.description); built-in verifiers: \(BuiltinVerifiers.names.joined(separator: ", "))")
                 }
             }
+            try checkVerifierParams(verifier, params: params, node: paramsNode, item: item)
             var hname = name ?? "hypothesis"
             if name == nil { var k = 2; while out.contains(where: { $0.name == hname }) { hname = "hypothesis_\(k)"; k += 1 } }
             if out.contains(where: { $0.name == hname }) { throw item.error("hypothesis '\(hname)' is defined twice") }

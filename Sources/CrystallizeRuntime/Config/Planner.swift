@@ -5,7 +5,7 @@ import OrderedCollections
 /// `Plan`, checking every name and type and reporting problems with file and line.
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
-                               "hypotheses", "outputs", "execution", "cache", "strategy", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes"]
+                               "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -27,6 +27,9 @@ public enum Planner {
             throw ConfigError(file: path, line: nil, path: "", "cannot be read as UTF-8 text")
         }
         let root = try YAMLNode.parse(text, file: path)
+        for (k, v) in try root.mapping("a mapping of experiment settings") where !topLevelKeys.contains(k) {
+            if let hint = misplacedKeyHint(k) { throw v.error(hint) }
+        }
         try root.checkKeys(topLevelKeys)
         let dir = (path as NSString).deletingLastPathComponent
         var fields = OrderedDictionary<String, YAMLNode>()
@@ -90,12 +93,8 @@ public enum Planner {
         if let s = overrides.execution { execution.strategy = s }
         if let w = overrides.workers { execution.workers = w }
         guard execution.workers >= 1 else { throw ConfigError(file: path, line: nil, path: "execution.workers", "workers must be at least 1") }
-        if !ExecutionStrategies.builtins.contains(execution.strategy) {
-            let strategy = try ExecutionStrategies.make(execution, registry: registry)
-            do { _ = try (strategy as? PluginStrategy)?.resolveParams() } catch let e as PluginError {
-                throw ConfigError(file: path, line: fields["execution"]?.line, path: "execution", e.description)
-            }
-        }
+        try checkExecution(execution, node: fields["execution"], fromCommandLine: overrides.execution != nil, registry: registry, path: path)
+        try checkCLI(fields["cli"])
 
         let dataRoot = overrides.dataRoot ?? "data"
         let plan = Plan(

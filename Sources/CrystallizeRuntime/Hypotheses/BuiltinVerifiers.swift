@@ -9,12 +9,42 @@ public enum BuiltinVerifiers {
     /// The names accepted in config.yaml.
     public static let names = ["welch_t_test", "mann_whitney_u", "bootstrap_ci", "permutation_test"]
 
+    /// The most resamples a verifier draws: far beyond any useful precision, and small enough
+    /// that a typo (an extra few zeros) fails with a message rather than running for days.
+    public static let maximumResamples = 10_000_000
+
+    /// The parameters verifier `name` takes, each with a check returning what is wrong with a
+    /// value (nil when it can be used).
+    public static func parameters(of name: String) -> [String: (Value) -> String?] {
+        let unit: (Value) -> String? = { v in
+            guard let d = v.asDouble, v.typeName != "bool" else { return "must be a number, got \(v.typeName)" }
+            return d > 0 && d < 1 ? nil : "must be between 0 and 1 (exclusive), got \(d)"
+        }
+        let resamples: (Value) -> String? = { v in
+            guard case .int(let n) = v else { return "must be an integer, got \(v.typeName)" }
+            return n >= 1 && n <= Int64(maximumResamples) ? nil : "must be between 1 and \(maximumResamples), got \(n)"
+        }
+        let seed: (Value) -> String? = { v in
+            guard case .int(let n) = v else { return "must be an integer, got \(v.typeName)" }
+            return n >= 0 ? nil : "must be a non-negative integer, got \(n)"
+        }
+        switch name {
+        case "permutation_test": return ["alpha": unit, "resamples": resamples, "seed": seed]
+        case "bootstrap_ci": return ["alpha": unit, "resamples": resamples, "confidence": unit, "seed": seed]
+        default: return ["alpha": unit]
+        }
+    }
+
     /// Runs verifier `name` with `params` (alpha, resamples, confidence, seed).
     public static func run(_ name: String, baseline: [Double], treatment: [Double],
                            params: OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value> {
         let alpha = params["alpha"]?.asDouble ?? 0.05
-        let resamples = Int(params["resamples"]?.asDouble ?? 10_000)
-        var rng = SeededGenerator(seed: UInt64(params["seed"]?.asDouble ?? 0))
+        for (k, v) in params {
+            if let problem = parameters(of: name)[k]?(v) { throw PluginError(message: "verifier '\(name)' parameter '\(k)': \(problem)") }
+        }
+        func int(_ key: String) -> Int64? { if case .int(let n)? = params[key] { return n }; return nil }
+        let resamples = Int(int("resamples") ?? 10_000)
+        var rng = SeededGenerator(seed: UInt64(int("seed") ?? 0))
         var out = OrderedDictionary<String, Value>()
         switch name {
         case "welch_t_test":

@@ -1,0 +1,72 @@
+import Foundation
+import OrderedCollections
+
+/// Checks that turn a config a verifier or strategy could not use into an error at its line,
+/// before anything runs.
+extension Planner {
+    /// crystallize-ml's `cli:` section (how the experiment appears in a UI); `hidden` keeps it
+    /// out of `list`.
+    static let cliKeys: [String: String] = ["group": "string", "priority": "integer", "icon": "string", "color": "string", "hidden": "bool"]
+
+    /// Checks `cli:` keys and types.
+    static func checkCLI(_ node: YAMLNode?) throws {
+        guard let node, !node.isNull else { return }
+        for (k, v) in try node.mapping("a mapping of display settings (group, priority, icon, color, hidden)") {
+            guard let type = cliKeys[k] else {
+                throw v.error("unknown key '\(k)' in cli; allowed: \(cliKeys.keys.sorted().joined(separator: ", "))")
+            }
+            switch type {
+            case "integer": _ = try v.int()
+            case "bool": _ = try v.bool()
+            default: _ = try v.string()
+            }
+        }
+    }
+
+    /// Top-level keys that look like settings of something else get a pointer to the right one.
+    static func misplacedKeyHint(_ key: String) -> String? {
+        switch key {
+        case "strategy": return "'strategy' is not a config key: pick rerun or resume with --strategy on the command line, or the execution strategy with execution: {strategy: NAME}"
+        case "workers": return "'workers' belongs under execution: {strategy: NAME, workers: N}"
+        default: return nil
+        }
+    }
+
+    /// The strategy named under `execution:` (or by --execution) exists, and its parameters are
+    /// ones it takes; errors name the file and the line of the strategy's name.
+    static func checkExecution(_ execution: ExecutionSettings, node: YAMLNode?, fromCommandLine: Bool, registry: PluginRegistry, path: String) throws {
+        guard !ExecutionStrategies.builtins.contains(execution.strategy) else { return }
+        let strategyNode = (try? node?.mapping().first { $0.key == "strategy" }?.node) ?? node
+        func located(_ message: String) -> ConfigError {
+            if fromCommandLine { return ConfigError(file: path, line: nil, path: "", "--execution \(execution.strategy): \(message)") }
+            return ConfigError(file: path, line: strategyNode?.line, path: "execution.strategy", message)
+        }
+        let strategy: ExecutionStrategy
+        do { strategy = try ExecutionStrategies.make(execution, registry: registry) } catch let e as PluginError { throw located(e.description) }
+        do { _ = try (strategy as? PluginStrategy)?.resolveParams() } catch let e as PluginError {
+            throw ConfigError(file: path, line: node?.line, path: "execution", e.description)
+        }
+    }
+
+    /// A hypothesis's `params:` are ones its verifier takes, with values it can use.
+    static func checkVerifierParams(_ verifier: VerifierRef, params: OrderedDictionary<String, Value>, node: YAMLNode?, item: YAMLNode) throws {
+        func at(_ k: String) -> YAMLNode { (try? node?.mapping().first { $0.key == k }?.node) ?? node ?? item }
+        switch verifier {
+        case .builtin(let name):
+            let known = BuiltinVerifiers.parameters(of: name)
+            for (k, v) in params {
+                guard let rule = known[k] else {
+                    throw at(k).error("verifier '\(name)' has no parameter '\(k)'; its parameters: \(known.keys.sorted().joined(separator: ", "))")
+                }
+                if let problem = rule(v) { throw at(k).error("verifier '\(name)' parameter '\(k)': \(problem)") }
+            }
+        case .plugin(let e):
+            for (k, v) in params {
+                guard let spec = e.params.first(where: { $0.name == k }) else {
+                    throw at(k).error("verifier '\(e.qualifiedName)' has no parameter '\(k)'; its parameters: \(e.params.isEmpty ? "none" : e.params.map(\.name).joined(separator: ", "))")
+                }
+                if !spec.type.accepts(v) { throw at(k).error("verifier '\(e.qualifiedName)' parameter '\(k)' must be \(spec.type.rawValue), got \(v.typeName)") }
+            }
+        }
+    }
+}
