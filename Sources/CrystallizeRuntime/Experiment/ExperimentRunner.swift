@@ -61,7 +61,7 @@ public enum ExperimentRunner {
         }
         let vdir = store.versionDirectory(version)
         let startedStamp = HostInfo.now()
-        let git = GitInfo.read(directory: (plan.configPath as NSString).deletingLastPathComponent, excluding: [plan.dataRoot])
+        let git = GitInfo.read(directory: (plan.configPath as NSString).deletingLastPathComponent, excluding: [plan.dataRoot, StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath)])
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
             RunMetadata.build(plan: plan, version: version, status: "running", upstream: options.upstream, started: startedStamp, finished: nil, git: git), indent: 2))
 

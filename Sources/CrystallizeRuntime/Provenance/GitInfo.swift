@@ -29,16 +29,17 @@ public struct GitInfo: Equatable {
               commit.count >= 40 else { return nil }
         var branch = git(["symbolic-ref", "--short", "-q", "HEAD"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines)
         if branch?.isEmpty == true { branch = nil }
-        let status = git(["status", "--porcelain", "--untracked-files=normal"], in: directory) ?? ""
         let top = git(["rev-parse", "--show-toplevel"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let topReal = URL(fileURLWithPath: top).resolvingSymlinksInPath().path + "/"
-        let skipped = excluding.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path + "/" }
-            .filter { $0.hasPrefix(topReal) }.map { String($0.dropFirst(topReal.count)) }
+        // Excluded by pathspec, so git does not even walk a large results folder.
+        let skipped = excluding.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            .filter { $0.hasPrefix(topReal) }.map { ":(top,exclude)" + String($0.dropFirst(topReal.count)) }
+        let status = git(["status", "--porcelain", "--untracked-files=normal", "--", ":/"] + skipped, in: directory) ?? ""
         let files = status.split(separator: "\n").map { line -> String in
             // Porcelain v1: two status letters, a space, then the path ("old -> new" for renames).
             let path = line.count > 3 ? String(line.dropFirst(3)) : String(line)
             return path.components(separatedBy: " -> ").last ?? path
-        }.filter { f in !skipped.contains { f.hasPrefix($0) || f + "/" == $0 } }
+        }
         return GitInfo(commit: commit, branch: branch, dirty: !files.isEmpty, modified: Array(files.prefix(modifiedCap)), modifiedCount: files.count)
     }
 

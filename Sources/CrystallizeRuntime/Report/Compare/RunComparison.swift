@@ -43,7 +43,7 @@ public struct RunComparison {
         a["experiment"] = run.experiment
         a["status"] = run.status
         a["replicates"] = "\(run.replicates)"
-        a["seed"] = run.metadata["seed"].map { HtmlText.value($0) } ?? "–"
+        a["seed"] = run.metadata["seed"].map(Self.plain) ?? "–"
         if let streams = run.provenance["random_streams"] ?? run.metadata["random_streams"] { a["random_streams"] = HtmlText.value(streams) }
         a["conditions"] = run.conditions.joined(separator: ",")
         if let e = run.provenance.map("execution") { a["execution"] = "\(e.string("strategy") ?? "?")×\(HtmlText.value(e["workers"]))" }
@@ -51,7 +51,7 @@ public struct RunComparison {
             a["steps"] = steps.compactMap { if case .map(let m) = $0 { return m.string("name") }; return nil }.joined(separator: ",")
             for case .map(let s) in steps {
                 let step = s.string("name") ?? "?"
-                for (k, v) in s.map("params") ?? [:] { a["params.\(step).\(k)"] = HtmlText.value(v) }
+                for (k, v) in s.map("params") ?? [:] { a["params.\(step).\(k)"] = Self.plain(v) }
             }
         }
         for (c, v) in run.metadata.map("treatments") ?? [:] where c != "baseline" || v != .map([:]) {
@@ -65,6 +65,12 @@ public struct RunComparison {
             a["git.dirty"] = g.dirty ? "dirty (\(g.modifiedCount))" : "clean"
         }
         return a
+    }
+
+    /// A value as config.yaml would spell it: strings bare, the rest as JSON (3.0 stays 3.0).
+    static func plain(_ v: Value) -> String {
+        if case .string(let s) = v { return s }
+        return JSONText.encode(v)
     }
 
     /// Metric rows: (metric, condition) in first-seen order, with each run's statistics.

@@ -58,7 +58,7 @@ struct SvgMetricPlot {
             var h = UInt64(truncatingIfNeeded: r) &* 0x9E37_79B9_7F4A_7C15
             h ^= h >> 29
             let jitter = (Double(h % 1000) / 1000 - 0.5) * 36
-            s += "<circle class=\"pt\" data-replicate=\"\(r)\" cx=\"\(HtmlText.coord(center - 22 + jitter))\" cy=\"\(HtmlText.coord(scale.pixel(v)))\" r=\"3.2\"><title>replicate \(r): \(HtmlText.number(v))</title></circle>"
+            s += "<circle class=\"pt\" data-condition=\"\(HtmlText.escape(column.condition))\" data-replicate=\"\(r)\" cx=\"\(HtmlText.coord(center - 22 + jitter))\" cy=\"\(HtmlText.coord(scale.pixel(v)))\" r=\"3.2\"><title>replicate \(r): \(HtmlText.number(v))</title></circle>"
         }
         return s
     }
