@@ -13,11 +13,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Root of the results folder (default: data).") var dataDir: String?
     @Option(help: "How replicates run: serial, threads, processes, async, or a plugin's strategy.") var execution: String?
     @Option(name: [.customShort("j"), .long], help: "Workers for parallel execution.") var workers: Int?
-    @Option(help: "rerun (default) or resume.") var strategy: String = "rerun"
+    @Option(help: "rerun (default) or resume.") var strategy: String?
     @Flag(name: .customLong("no-cache"), help: "Do not use the step cache.") var noCache = false
     @Flag(name: [.customShort("q"), .long], help: "Print only the final summary.") var quiet = false
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value (repeatable): step.param=value, treatments.NAME.key=value, replicates=N, seed=N.", valueName: "KEY=VALUE"))
     var settings: [String] = []
+    @Flag(help: "Watch and steer the run on the full-screen run screen (needs a terminal).") var ui = false
     @Flag(name: .customLong("reset-toggles"), help: "Forget the treatments and step caches switched off on the run screen.") var resetToggles = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "When another run holds the experiment folder, wait for it instead of refusing.") var wait = false
@@ -25,7 +26,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
-        if RunStrategy(rawValue: strategy) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(strategy)'") }
+        if let s = strategy, RunStrategy(rawValue: s) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(s)'") }
     }
 
     func run() async throws {
@@ -42,12 +43,21 @@ struct Run: AsyncParsableCommand {
         if resetToggles {
             do { try ToggleState.reset(forConfig: try Planner.configPath(for: target)) } catch { exitWith("error: \(error)", code: 2) }
         }
+        if ui {
+            if TerminalMode.isInteractive {
+                let options = RunScreenApp.Options(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)),
+                                                   autoStart: true, returnsOnQuit: false)
+                try await presentRunScreen(options, json: json)
+                return
+            }
+            warn("note: --ui needs a terminal on stdin and stdout; showing the progress line instead")
+        }
         let cancel = CancellationFlag()
         let interrupts = InterruptHandler(cancel: cancel)
         defer { withExtendedLifetime(interrupts) {} }
         let results: [RunResult]
         do {
-            results = try await Session.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
+            results = try await Session.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
                                             waitForLock: wait, log: warn)
         } catch let stopped as JournalWriteFailure {
