@@ -22,10 +22,13 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("reset-toggles"), help: "Forget the treatments and step caches switched off on the run screen.") var resetToggles = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "When another run holds the experiment folder, wait for it instead of refusing.") var wait = false
+    @Option(help: "Run a failed (replicate, condition) again up to N more times (overrides retries: in config.yaml).") var retries: Int?
+    @Flag(name: .customLong("fail-fast"), help: "Stop scheduling at the first failure that has no retry left; keep what finished; exit 1.") var failFast = false
 
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        if let r = retries, r < 0 || r > 100 { throw ValidationError("--retries must be between 0 and 100, got \(r)") }
         if let s = strategy, RunStrategy(rawValue: s) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(s)'") }
     }
 
@@ -38,6 +41,8 @@ struct Run: AsyncParsableCommand {
         o.execution = execution
         o.workers = workers
         o.noCache = noCache
+        o.retries = retries
+        o.failFast = failFast
         o.pluginPaths = CrystallizeHost.pluginPaths
         do { o.settings = try settings.map(SettingOverride.init(parsing:)) } catch { exitWith("error: \(error)", code: 2) }
         if resetToggles {

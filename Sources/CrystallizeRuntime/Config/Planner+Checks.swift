@@ -23,6 +23,18 @@ extension Planner {
         }
     }
 
+    /// The most retries a config may ask for: enough for any flaky step, and a typo of a few
+    /// extra digits fails here instead of running a failing replicate forever.
+    static let maximumRetries = 100
+
+    /// `retries: N`, 0 to `maximumRetries`.
+    static func parseRetries(_ node: YAMLNode?) throws -> Int {
+        guard let node, !node.isNull else { return 0 }
+        let n = try node.int()
+        guard n >= 0 && n <= maximumRetries else { throw node.error("retries must be between 0 and \(maximumRetries), got \(n)") }
+        return n
+    }
+
     /// Top-level keys that look like settings of something else get a pointer to the right one.
     static func misplacedKeyHint(_ key: String) -> String? {
         switch key {

@@ -5,7 +5,7 @@ import OrderedCollections
 /// `Plan`, checking every name and type and reporting problems with file and line.
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
-                               "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes"]
+                               "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes", "retries"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -105,6 +105,7 @@ public enum Planner {
             registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path, cacheEnabled: cacheEnabled)
         plan.inputs = inputs
         plan.retention = try parseRetention(fields)
+        plan.retries = try parseRetries(fields["retries"])
         try applyOverrides(plan, overrides: overrides, treatmentsNode: fields["treatments"])
         let dataHashes = try fields["data_hashes"].map { try $0.bool() } ?? false
         plan.recordsDataHashes = dataHashes || plan.allSteps.contains { $0.cacheable }

@@ -22,6 +22,11 @@ public struct RunOverrides: Codable, Equatable {
     /// nil reads the state file beside config.yaml.
     public var toggles: ToggleState? = nil
 
+    /// --retries: further attempts of a failed (replicate, condition), overriding `retries:`.
+    public var retries: Int? = nil
+    /// --fail-fast: stop scheduling at the first failure that has no retry left.
+    public var failFast: Bool = false
+
     /// No overrides.
     public init() {}
 }

@@ -110,8 +110,10 @@ public enum ExperimentRunner {
                                worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: requestPath),
                                workDirectory: workDir, progress: { progress.message($0) }, warn: options.log)
         var strategyError: Error? = nil
+        var tally = RetryPolicy.Tally()
         if !pending.isEmpty {
-            do { try await strategy.execute(job) } catch { strategyError = error }
+            let policy = RetryPolicy(retries: options.overrides.retries ?? plan.retries, failFast: options.overrides.failFast)
+            do { tally = try await policy.execute(strategy, job, collector: collector, stop: stop) } catch { strategyError = error }
         }
         if inProcess { Lifecycle.teardown(plan, log: options.log) }
         journal.sync()
@@ -152,11 +154,14 @@ public enum ExperimentRunner {
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
         if let strategyError { throw strategyError }
         let counts = cache?.counts ?? (0, 0)
-        return RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,
+        var result = RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,
                          conditions: plan.conditions.map(\.name), metrics: metrics, failures: failures.sorted { ($0.replicate, $0.condition) < ($1.replicate, $1.condition) },
                          hypotheses: hypotheses, loadedFromDisk: false, rerunReason: rerunReason,
                          executedConditions: pending.conditionRuns, cacheHits: counts.0, cacheMisses: counts.1,
                          cancelled: cancelled, elapsed: Date().timeIntervalSince(started))
+        result.retried = tally.retried
+        result.stoppedByFailFast = tally.stoppedByFailFast
+        return result
     }
 
     /// Appends one outcome's metric values to the condition's lists. Outcomes record the same

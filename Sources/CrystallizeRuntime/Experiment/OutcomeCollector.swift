@@ -96,6 +96,14 @@ final class OutcomeCollector: OutcomeSink {
         return (logs[slots], failures)
     }
 
+    /// The failed (replicate, condition names), in replicate order: what a retry runs again.
+    func failedWork() -> [(replicate: Int, conditions: [String])] {
+        lock.lock(); defer { lock.unlock() }
+        var byReplicate: [Int: [String]] = [:]
+        for at in failed.keys.sorted() { byReplicate[at % replicates, default: []].append(conditions[at / replicates]) }
+        return byReplicate.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     /// Whether (replicate, condition) has finished.
     func hasOutcome(_ replicate: Int, _ condition: String) -> Bool {
         lock.lock(); defer { lock.unlock() }

@@ -102,6 +102,8 @@ public final class Plan {
     public var inputs: OrderedDictionary<String, ArtifactInput> = [:]
     /// Keep-N-versions settings.
     public var retention: RetentionSettings = RetentionSettings()
+    /// `retries:`: further attempts of a failed (replicate, condition).
+    public var retries = 0
     /// Whether step records carry the sha256 of each step's input and output: asked for with
     /// `data_hashes: true`, and always when a step is cached (the cache key needs them anyway).
     /// Off otherwise, because hashing every intermediate value is most of a small step's cost.

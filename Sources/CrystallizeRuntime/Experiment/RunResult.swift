@@ -36,6 +36,11 @@ public struct RunResult {
     /// The `--set` values this run applied, as written.
     public var settings: [String] = []
 
+    /// (replicate, condition) runs that failed and were run again (`retries`).
+    public var retried = 0
+    /// Whether --fail-fast stopped scheduling at a failure.
+    public var stoppedByFailFast = false
+
     /// Whether anything failed or the run was cut short.
     public var succeeded: Bool { failures.isEmpty && !cancelled }
 
@@ -53,6 +58,8 @@ public struct RunResult {
             "cancelled": .bool(cancelled), "elapsed_seconds": .double(elapsed),
         ]
         if let r = rerunReason { m["rerun_reason"] = .string(r) }
+        m["retried"] = .int(Int64(retried))
+        if stoppedByFailFast { m["stopped_by_fail_fast"] = .bool(true) }
         return .map(m)
     }
 

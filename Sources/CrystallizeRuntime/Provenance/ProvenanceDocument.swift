@@ -48,10 +48,30 @@ public enum ProvenanceDocument {
             for case .map(let p) in ps { if case .string(let name)? = p["name"] { steps[name] = p } }
         }
         var latest: [Int: [String: ConditionOutcome]] = [:]
-        for o in outcomes where o.replicate < replicates && conditions.contains(o.condition) { latest[o.replicate, default: [:]][o.condition] = o }
+        // Retries and resumed runs append another record of the same (replicate, condition):
+        // every attempt before the latest is kept, as its outcome.
+        var earlier: [Int: [String: [ConditionOutcome]]] = [:]
+        for o in outcomes where o.replicate < replicates && conditions.contains(o.condition) {
+            if let previous = latest[o.replicate]?[o.condition] { earlier[o.replicate, default: [:]][o.condition, default: []].append(previous) }
+            latest[o.replicate, default: [:]][o.condition] = o
+        }
         var out: [Value] = []
         for r in latest.keys.sorted() {
-            for c in conditions { if let o = latest[r]?[c] { out.append(try expand(o, steps: steps)) } }
+            for c in conditions {
+                guard let o = latest[r]?[c] else { continue }
+                guard case .map(var run) = try expand(o, steps: steps) else { continue }
+                let before = earlier[r]?[c] ?? []
+                run["attempts"] = .int(Int64(before.count + 1))
+                if !before.isEmpty {
+                    run["earlier_attempts"] = .list(before.enumerated().map { i, e in
+                        var a: OrderedDictionary<String, Value> = ["attempt": .int(Int64(i + 1))]
+                        if let f = e.failure { a["error"] = .map(["step": .string(f.step), "message": .string(f.message)]) }
+                        else { a["metrics"] = .map(e.metrics.mapValues { .list($0) }) }
+                        return .map(a)
+                    })
+                }
+                out.append(.map(run))
+            }
         }
         return out
     }
