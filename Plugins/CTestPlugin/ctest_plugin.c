@@ -204,6 +204,17 @@ static crys_status c_upper_decode(crys_ctx *ctx, const void *bytes, size_t lengt
     return *out ? CRYS_OK : CRYS_ERROR;
 }
 
+/* ---- step: c_log(message, level) logs "<message> r<replicate>" through host->log, passes data on ---- */
+static crys_status c_log(crys_ctx *ctx, crys_value *data, crys_value **out, void *user) {
+    (void)user;
+    char line[256];
+    snprintf(line, sizeof line, "%s r%lld", H->get_string(H->param(ctx, "message"), NULL),
+             (long long)H->get_i64(H->ctx_get(ctx, "replicate")));
+    H->log(ctx, (int32_t)H->get_i64(H->param(ctx, "level")), line);
+    *out = data;
+    return CRYS_OK;
+}
+
 /* ---- the descriptor ---- */
 #define P(type, name, def, doc) { sizeof(crys_param), type, name, def, doc }
 static const crys_param range_params[] = { P(CRYS_T_I64, "n", "4", "How many numbers") };
@@ -219,6 +230,8 @@ static const crys_param sleep_params[] = { P(CRYS_T_I64, "ms", "10", "Millisecon
 static const crys_param crash_params[] = { P(CRYS_T_STRING, "mode", "\"segv\"", "segv, abort, exit or error"),
                                            P(CRYS_T_I64, "on_replicate", "-1", "Replicate to crash on; -1 for all") };
 static const crys_param greater_params[] = { P(CRYS_T_F64, "alpha", "0.05", "Significance level") };
+static const crys_param log_params[] = { P(CRYS_T_STRING, "message", "\"hello\"", "What to log"),
+                                         P(CRYS_T_I64, "level", "1", "CRYS_LOG_* level") };
 
 #define TYPED(fn) ((crys_any_fn)(void (*)(void))(fn))
 static const crys_export exports[] = {
@@ -250,6 +263,8 @@ static const crys_export exports[] = {
       .run_loop = c_workers },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_ARTIFACT_CODEC, .name = "c_upper", .doc = "Writes text upper-cased",
       .encode = c_upper_encode, .decode = c_upper_decode },
+    { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "c_log", .doc = "Logs \"<message> r<replicate>\" at level (0 debug .. 3 error)",
+      .params = log_params, .param_count = 2, .flags = CRYS_F_THREAD_SAFE, .call = c_log },
 };
 
 static const crys_plugin descriptor = {

@@ -24,6 +24,8 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "When another run holds the experiment folder, wait for it instead of refusing.") var wait = false
     @Option(help: "Run a failed (replicate, condition) again up to N more times (overrides retries: in config.yaml).") var retries: Int?
     @Flag(name: .customLong("fail-fast"), help: "Stop scheduling at the first failure that has no retry left; keep what finished; exit 1.") var failFast = false
+    @Option(help: ArgumentHelp("Write the run's events as JSON lines to this file ('-': stdout, the summary then goes to stderr).",
+                               valueName: "file")) var events: String?
 
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
@@ -60,20 +62,29 @@ struct Run: AsyncParsableCommand {
         let cancel = CancellationFlag()
         let interrupts = InterruptHandler(cancel: cancel)
         defer { withExtendedLifetime(interrupts) {} }
+        let bus = RunEventBus()
+        var eventLines: EventLineWriter? = nil
+        if let events {
+            do { eventLines = try EventLineWriter(path: events) } catch { exitWith("error: \(error)", code: 2) }
+            bus.subscribe(eventLines!)
+        }
+        defer { withExtendedLifetime(eventLines) {} }
         let results: [RunResult]
         do {
             results = try await Session.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
-                                            waitForLock: wait, log: warn)
+                                            events: bus, waitForLock: wait, log: warn)
         } catch let stopped as JournalWriteFailure {
             exitWith("error: \(stopped)", code: 1)
         } catch {
             exitWith("error: \(error)", code: 2)
         }
+        // With events on stdout, stdout stays JSON lines only.
+        let report: (String) -> Void = events == "-" ? { warn($0) } : { print($0) }
         if json {
-            print(JSONText.encode(.list(results.map(\.strictJSON)), indent: 2))
+            report(JSONText.encode(.list(results.map(\.strictJSON)), indent: 2))
         } else {
-            print(results.map(Summary.render).joined(separator: "\n\n"))
+            report(results.map(Summary.render).joined(separator: "\n\n"))
         }
         if cancel.isCancelled { throw ExitCode(130) }
         if !results.allSatisfy(\.succeeded) { throw ExitCode(1) }

@@ -11,7 +11,7 @@ final class CollectorTests: XCTestCase {
     }
 
     func testKeepsMetricLogsByConditionAndReplicateAndFailuresWhole() {
-        let c = OutcomeCollector(journal: nil, progress: nil, conditions: ["baseline", "add_ten"], replicates: 3)
+        let c = OutcomeCollector(journal: nil, conditions: ["baseline", "add_ten"], replicates: 3)
         c.accept(outcome(2, "add_ten", total: 12))
         c.accept(outcome(0, "add_ten", total: 10))
         c.accept(outcome(1, "add_ten", failed: true))
@@ -29,7 +29,7 @@ final class CollectorTests: XCTestCase {
     }
 
     func testALaterSuccessReplacesAnEarlierFailure() {
-        let c = OutcomeCollector(journal: nil, progress: nil, conditions: ["baseline"], replicates: 1)
+        let c = OutcomeCollector(journal: nil, conditions: ["baseline"], replicates: 1)
         c.accept(outcome(0, "baseline", failed: true))
         XCTAssertEqual(c.failures, 1)
         c.accept(outcome(0, "baseline", total: 5))
@@ -40,17 +40,38 @@ final class CollectorTests: XCTestCase {
     }
 
     func testAnOutcomeSubmittedTwiceIsCountedOnce() {
-        let progress = ProgressReporter(label: "t", total: 2, conditions: 2, enabled: true)
-        let c = OutcomeCollector(journal: nil, progress: progress, conditions: ["baseline", "add_ten"], replicates: 2)
+        let c = OutcomeCollector(journal: nil, conditions: ["baseline", "add_ten"], replicates: 2)
         c.accept(outcome(0, "baseline", failed: true))
         c.accept(outcome(0, "baseline", failed: true))
         c.accept(outcome(0, "add_ten", total: 1))
         c.accept(outcome(0, "add_ten", total: 2))
         XCTAssertEqual(c.failures, 1)
-        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 1"), progress.line())
         c.accept(outcome(0, "baseline", total: 3))
         XCTAssertEqual(c.failures, 0)
-        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 0"), progress.line())
         XCTAssertEqual(c.results(of: "add_ten").logs.first??.map(\.value), [.double(2)], "the later outcome is the one kept")
+    }
+
+    /// The progress line counts `replicate_finished` events: one finishing again replaces the
+    /// earlier outcome, and conditions an earlier run finished complete their replicate.
+    func testTheProgressLineCountsEachConditionOnce() {
+        let progress = ProgressReporter(label: "t", total: 2, conditions: 2, enabled: true)
+        let bus = RunEventBus()
+        bus.subscribe(progress)
+        func finished(_ r: Int, _ c: String, _ ok: Bool, experiment: String = "t") {
+            bus.publish(.replicateFinished(experiment: experiment, replicate: r, condition: c, durationS: 0.01, succeeded: ok))
+        }
+        finished(0, "baseline", false)
+        finished(0, "baseline", false)
+        finished(0, "add_ten", true)
+        finished(0, "add_ten", true)
+        finished(1, "baseline", true, experiment: "another")
+        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 1"), progress.line())
+        finished(0, "baseline", true)
+        XCTAssertTrue(progress.line().contains("replicates 1/2  conditions 2/4  errors 0"), progress.line())
+        progress.preload(replicate: 1, condition: "baseline")
+        finished(1, "add_ten", true)
+        XCTAssertTrue(progress.line().contains("replicates 2/2  conditions 3/4  errors 0"), progress.line())
+        bus.publish(.progress(experiment: "t", message: "slurm: 2 running"))
+        XCTAssertTrue(progress.line().hasSuffix("| slurm: 2 running"), progress.line())
     }
 }

@@ -32,6 +32,13 @@ public final class RunEventBus: @unchecked Sendable {
         active = true
     }
 
+    /// Removes a subscriber (compared by identity); it receives nothing published later.
+    public func unsubscribe(_ subscriber: RunEventSubscriber) {
+        lock.lock(); defer { lock.unlock() }
+        subscribers.removeAll { $0 === subscriber }
+        active = !subscribers.isEmpty
+    }
+
     /// Publishes an event to every subscriber; builds it only if someone listens.
     public func publish(_ event: @autoclosure () -> RunEvent) {
         guard active else { return }

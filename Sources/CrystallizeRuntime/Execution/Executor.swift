@@ -53,6 +53,16 @@ public struct ExecutionJob {
     public let progress: (String) -> Void
     /// Warnings.
     public let warn: (String) -> Void
+    /// The run's events: worker processes' events are published here again.
+    public let events: RunEventBus
+
+    /// Fails a (replicate, condition) that no runner ran (a worker that could not start or
+    /// died, a strategy that gave up on it): its outcome goes to the sink, its events to the bus.
+    func fail(replicate r: Int, condition: String, step: String, message: String) {
+        let o = ConditionOutcome.failed(replicate: r, condition: condition, seedUsed: plan.seedUsed(replicate: r), step: step, message: message)
+        events.publishUnrun(experiment: plan.name, o)
+        sink.accept(o)
+    }
 }
 
 /// How replicates are run. Built-in strategies and plugin run loops implement this.

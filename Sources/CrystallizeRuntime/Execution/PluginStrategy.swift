@@ -105,13 +105,17 @@ final class LoopImpl: ReplicateLoop {
     func submitResult(_ r: Int, path: String) throws {
         let outcomes = try WorkerLauncher.readResultFile(path)
         guard outcomes.allSatisfy({ $0.replicate == r }) else { throw StoreError("\(path) holds results of another replicate than \(r)") }
+        // The worker's events, kept beside its result, reach this run's subscribers first;
+        // without them (a worker of a host that sent none) each outcome is still announced.
+        if job.events.isActive {
+            if let lines = WorkerLauncher.readEventsFile(beside: path) { job.events.republish(lines: lines) }
+            else { for o in outcomes { job.events.publishUnrun(experiment: job.plan.name, o) } }
+        }
         for o in outcomes { accept(o) }
     }
 
     func failReplicate(_ r: Int, message: String) {
-        for c in take(r) {
-            job.sink.accept(.failed(replicate: r, condition: c.name, seedUsed: job.plan.seedUsed(replicate: r), step: "<strategy>", message: message))
-        }
+        for c in take(r) { job.fail(replicate: r, condition: c.name, step: "<strategy>", message: message) }
     }
 
     func progress(_ message: String) { job.progress(message) }
@@ -121,7 +125,7 @@ final class LoopImpl: ReplicateLoop {
         lock.lock(); let left = remaining; remaining = [:]; lock.unlock()
         for (r, cs) in left.sorted(by: { $0.key < $1.key }) {
             for c in cs {
-                job.sink.accept(.failed(replicate: r, condition: c.name, seedUsed: job.plan.seedUsed(replicate: r), step: "<strategy>", message: "strategy '\(strategy)' returned without running or reporting this replicate"))
+                job.fail(replicate: r, condition: c.name, step: "<strategy>", message: "strategy '\(strategy)' returned without running or reporting this replicate")
             }
         }
     }

@@ -69,7 +69,7 @@ struct WorkerDriver {
             while !remaining.isEmpty && !job.cancel.isCancelled {
                 if worker == nil {
                     do { worker = try WorkerProcess(command: job.worker.streamingCommand); registry.add(worker!.process) } catch {
-                        for c in remaining { job.sink.accept(.failed(replicate: item.replicate, condition: c.name, seedUsed: job.plan.seedUsed(replicate: item.replicate), step: "<worker>", message: "cannot start a worker process: \(error)")) }
+                        for c in remaining { job.fail(replicate: item.replicate, condition: c.name, step: "<worker>", message: "cannot start a worker process: \(error)") }
                         remaining = []
                         break
                     }
@@ -79,6 +79,10 @@ struct WorkerDriver {
                 var finished = false
                 while let line = w.readLine() {
                     if line == "ok" { finished = true; break }
+                    if line.hasPrefix(WorkerProtocol.eventPrefix) {
+                        job.events.republish(lines: CollectionOfOne(line.dropFirst(WorkerProtocol.eventPrefix.count)))
+                        continue
+                    }
                     guard let outcome = try? ConditionOutcome(wireLine: line) else { continue }
                     remaining.removeAll { $0.name == outcome.condition }
                     job.sink.accept(outcome)
@@ -91,7 +95,7 @@ struct WorkerDriver {
                 if job.cancel.isCancelled { return }
                 if let first = remaining.first {
                     remaining.removeFirst()
-                    job.sink.accept(.failed(replicate: item.replicate, condition: first.name, seedUsed: job.plan.seedUsed(replicate: item.replicate), step: "<worker>", message: reason))
+                    job.fail(replicate: item.replicate, condition: first.name, step: "<worker>", message: reason)
                 }
             }
         }

@@ -26,7 +26,14 @@ public enum WorkerMain {
         let cache = request.cacheDirectory.map { StepCache(directory: $0, warn: log) }
         var inputs: UpstreamInputs? = nil
         if !plan.inputs.isEmpty { do { inputs = try UpstreamInputs(plan: plan, warn: log) } catch { return fail("\(error)") } }
-        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: request.versionDirectory, inputs: inputs, log: log)
+        // Events go to the parent only when it has subscribers: otherwise the bus stays empty
+        // and the runner builds none.
+        let events = RunEventBus()
+        let buffer = EventLineBuffer()
+        if request.forwardEvents == true {
+            if stream { events.subscribe(EventLineWriter(fd: resultFD, prefix: WorkerProtocol.eventPrefix)) } else { events.subscribe(buffer) }
+        }
+        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: request.versionDirectory, inputs: inputs, events: events, log: log)
         do { try PluginState.start(plan.registry.plugins) } catch { return fail("\(error)") }
         do { try Lifecycle.setup(plan) } catch { return fail("\(error)") }
         defer { Lifecycle.teardown(plan, log: log) }
@@ -50,7 +57,11 @@ public enum WorkerMain {
         }
         guard let out else { return fail("--out is required with --replicate") }
         let outcomes = await runner.run(replicate: r, conditions: plan.conditions)
-        do { try AtomicFile.write(out, bytes: CheckpointJournal.encode(outcomes)) } catch { return fail("\(error)") }
+        do {
+            // Events first: the parent reads them when it takes the result file.
+            if request.forwardEvents == true { try AtomicFile.write(WorkerLauncher.eventsPath(beside: out), text: buffer.text) }
+            try AtomicFile.write(out, bytes: CheckpointJournal.encode(outcomes))
+        } catch { return fail("\(error)") }
         return outcomes.contains { $0.failure != nil } ? 1 : 0
     }
 }

@@ -46,7 +46,10 @@ public enum ExperimentRunner {
         if options.strategy == .resume {
             switch try ResumeDecision.decide(plan: plan, store: store, upstream: options.upstream) {
             case .load(let v):
-                return try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
+                let result = try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
+                options.events.publish(.runStarted(RunStarted(plan: plan, version: v, pending: 0, strategy: options.strategy)))
+                options.events.publish(.runFinished(experiment: plan.name, version: v, status: "complete", durationS: result.elapsed))
+                return result
             case .continueRun(let v):
                 version = v
                 let (outcomes, damaged) = CheckpointJournal.read(store.journalPath(v))
@@ -72,9 +75,16 @@ public enum ExperimentRunner {
         let stop = CancellationFlag()
         options.cancel.onCancel { stop.cancel() }
         journal.onWriteFailure = { stop.cancel() }
-        let progress = ProgressReporter(label: plan.name, total: plan.replicates, conditions: plan.conditions.count, enabled: options.showProgress)
-        let collector = OutcomeCollector(journal: journal, progress: progress, conditions: plan.conditions.map(\.name), replicates: plan.replicates)
+        let collector = OutcomeCollector(journal: journal, conditions: plan.conditions.map(\.name), replicates: plan.replicates)
         collector.preload(recovered)
+        // The progress line is one more subscriber, for this experiment of the session only.
+        let events = options.events
+        let progress = ProgressReporter(label: plan.name, total: plan.replicates, conditions: plan.conditions.count, enabled: options.showProgress)
+        if options.showProgress {
+            for o in recovered { progress.preload(replicate: o.replicate, condition: o.condition) }
+            events.subscribe(progress)
+        }
+        defer { if options.showProgress { events.unsubscribe(progress) } }
 
         let pending: PendingWork
         if recovered.isEmpty {
@@ -90,11 +100,11 @@ public enum ExperimentRunner {
         let workDir = store.workDirectory(version)
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         let request = RunRequest(target: options.target, overrides: options.overrides, versionDirectory: vdir, cacheDirectory: cacheDir,
-                                 workingDirectory: FileManager.default.currentDirectoryPath)
+                                 workingDirectory: FileManager.default.currentDirectoryPath, forwardEvents: events.isActive)
         let requestPath = "\(workDir)/request.json"
         try request.save(requestPath)
 
-        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: vdir, inputs: options.inputs, log: options.log)
+        let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: vdir, inputs: options.inputs, events: events, log: options.log)
         let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
         let inProcess = !(strategy is ProcessesStrategy)
         let hookInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicates": .int(Int64(plan.replicates)),
@@ -108,7 +118,9 @@ public enum ExperimentRunner {
         }
         let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: stop,
                                worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: requestPath),
-                               workDirectory: workDir, progress: { progress.message($0) }, warn: options.log)
+                               workDirectory: workDir, progress: { [name = plan.name] m in events.publish(.progress(experiment: name, message: m)) },
+                               warn: options.log, events: events)
+        events.publish(.runStarted(RunStarted(plan: plan, version: version, pending: pending.conditionRuns, strategy: options.strategy)))
         var strategyError: Error? = nil
         var tally = RetryPolicy.Tally()
         if !pending.isEmpty {
@@ -144,14 +156,16 @@ public enum ExperimentRunner {
         if !plan.hypotheses.isEmpty && (allComplete || !failures.isEmpty) {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
         }
+        let outcome = cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed")
         try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
-                                   outcome: cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed"),
-                                   hypotheses: hypotheses, cache: cache, git: git)
+                                   outcome: outcome, hypotheses: hypotheses, cache: cache, git: git)
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
             RunMetadata.build(plan: plan, version: version, status: allComplete ? "complete" : (cancelled ? "cancelled" : "incomplete"),
                               upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, seed: plan.seed, log: options.log)
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
+        events.publish(.runFinished(experiment: plan.name, version: version, status: strategyError == nil ? outcome : "failed",
+                                    durationS: Date().timeIntervalSince(started)))
         if let strategyError { throw strategyError }
         let counts = cache?.counts ?? (0, 0)
         var result = RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,

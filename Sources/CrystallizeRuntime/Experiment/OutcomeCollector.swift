@@ -2,11 +2,10 @@ import Foundation
 
 /// Gathers outcomes as they stream in from any strategy: journals each one (the
 /// per-replicate checkpoint, which also keeps its step provenance), keeps what aggregation
-/// needs, and reports progress.
+/// needs.
 final class OutcomeCollector: OutcomeSink {
     private let lock = NSLock()
     private let journal: CheckpointJournal?
-    private let progress: ProgressReporter?
     private let conditions: [String]
     private let conditionIndex: [String: Int]
     /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
@@ -16,17 +15,14 @@ final class OutcomeCollector: OutcomeSink {
     /// Failed outcomes by slot, kept whole (without step records) for the error report.
     @exclusivity(unchecked) private var failed: [Int: ConditionOutcome] = [:]
     private let replicates: Int
-    @exclusivity(unchecked) private var finishedPerReplicate: [Int]
     @exclusivity(unchecked) private(set) var failures = 0
 
-    init(journal: CheckpointJournal?, progress: ProgressReporter?, conditions: [String], replicates: Int) {
+    init(journal: CheckpointJournal?, conditions: [String], replicates: Int) {
         self.journal = journal
-        self.progress = progress
         self.conditions = conditions
         conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         self.replicates = replicates
         logs = Array(repeating: nil, count: replicates * conditions.count)
-        finishedPerReplicate = Array(repeating: 0, count: replicates)
     }
 
     /// Seeds the collector with outcomes recovered from an earlier, interrupted run.
@@ -46,7 +42,7 @@ final class OutcomeCollector: OutcomeSink {
     /// (without step records) when it failed. A later outcome of the same slot replaces it.
     @discardableResult
     private func store(replicate: Int, condition: String, log: [RecordedMetric], failure: ConditionOutcome?) -> Earlier {
-        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return .unknownSlot }
+        guard let c = index(condition), replicate >= 0, replicate < replicates else { return .unknownSlot }
         let at = c * replicates + replicate
         let earlier: Earlier = logs[at] == nil ? .empty : (failed.isEmpty || failed[at] == nil ? .succeeded : .failed)
         logs[at] = log
@@ -76,13 +72,7 @@ final class OutcomeCollector: OutcomeSink {
         let earlier = store(replicate: replicate, condition: condition, log: log, failure: failure)
         let wasFailed = earlier == .failed
         failures += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
-        var replicateDone = false
-        if earlier == .empty {
-            finishedPerReplicate[replicate] += 1
-            replicateDone = finishedPerReplicate[replicate] == conditions.count
-        }
         lock.unlock()
-        progress?.conditionFinished(first: earlier != .succeeded && earlier != .failed, failed: failed, wasFailed: wasFailed, replicateDone: replicateDone)
     }
 
     /// What finished of `condition`: each replicate's metric log in replicate order (nil: not
@@ -107,7 +97,7 @@ final class OutcomeCollector: OutcomeSink {
     /// Whether (replicate, condition) has finished.
     func hasOutcome(_ replicate: Int, _ condition: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        guard let c = index(condition), replicate >= 0, replicate < finishedPerReplicate.count else { return false }
+        guard let c = index(condition), replicate >= 0, replicate < replicates else { return false }
         return logs[c * replicates + replicate] != nil
     }
 }

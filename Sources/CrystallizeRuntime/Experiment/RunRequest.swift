@@ -13,11 +13,16 @@ public struct RunRequest: Codable {
     public var cacheDirectory: String?
     /// Working directory of the parent, so relative paths resolve alike.
     public var workingDirectory: String
+    /// Whether the parent has event subscribers, so workers send it their run events (nil in
+    /// requests from hosts that had no events: none are sent).
+    public var forwardEvents: Bool?
 
     /// A request.
-    public init(target: String, overrides: RunOverrides, versionDirectory: String, cacheDirectory: String?, workingDirectory: String) {
+    public init(target: String, overrides: RunOverrides, versionDirectory: String, cacheDirectory: String?, workingDirectory: String,
+                forwardEvents: Bool = false) {
         self.target = target; self.overrides = overrides; self.versionDirectory = versionDirectory
         self.cacheDirectory = cacheDirectory; self.workingDirectory = workingDirectory
+        self.forwardEvents = forwardEvents ? true : nil
     }
 
     /// Writes the request atomically.

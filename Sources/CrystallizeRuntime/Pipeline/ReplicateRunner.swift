@@ -11,6 +11,10 @@ public final class ReplicateRunner {
     let versionDirectory: String
     let inputs: UpstreamInputs?
     let log: (String) -> Void
+    /// Where plugin log lines go besides `log`: the run's `steps.log`.
+    let stepLog: StepLogFile
+    /// The run's event stream; nil when nobody listens (nothing is built or timed then).
+    private let events: ReplicateEvents?
 
     /// Whether any hook wants per-replicate or per-step events: their info maps are built
     /// only then.
@@ -34,8 +38,10 @@ public final class ReplicateRunner {
 
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
-                log: @escaping (String) -> Void) {
+                events: RunEventBus = RunEventBus(), log: @escaping (String) -> Void) {
         self.plan = plan
+        self.events = ReplicateEvents(bus: events, experiment: plan.name)
+        stepLog = StepLogFile(versionDirectory: versionDirectory)
         self.cache = cache
         self.versionDirectory = versionDirectory
         self.inputs = inputs
@@ -80,11 +86,13 @@ public final class ReplicateRunner {
             for i in stages.indices {
                 let stage = stages[i]
                 at = i
+                let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
                 let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
                 let output: Value
                 if let cached { output = cached } else { output = try await stage.function.invoke(data: data, frame: frame) }
                 data = output
                 hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
+                if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
             }
         } catch {
             failure = Failure(step: failedStage(at), message: "\(error)")
@@ -110,10 +118,12 @@ public final class ReplicateRunner {
                 at = i
                 // The runner holds its stages for its whole life: borrow each, never retain it.
                 try stageRefs[i]._withUnsafeGuaranteedRef { stage in
+                    let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
                     let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
                     let output = try cached ?? stage.function.invokeSync(data: data, frame: frame)
                     hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
                     data = consume output
+                    if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
                 }
             }
         } catch {
@@ -136,6 +146,7 @@ public final class ReplicateRunner {
         poolLock.unlock()
         let scope = pooled ?? makeScope()
         scope.begin(replicate: r, condition: condition, seed: seed, pool: pool)
+        if let events { scope.startedAt = events.replicateStarted(r, condition.name) }
         if replicateHooks || stepHooks {
             scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
@@ -147,6 +158,7 @@ public final class ReplicateRunner {
     /// The outcome of `scope`, which goes back to the pool.
     private func end(_ scope: ConditionScope, failure: Failure?) -> ConditionOutcome {
         let ctx = scope.context
+        if let events { events.replicateFinished(scope.replicate, scope.condition, since: scope.startedAt, failure: failure) }
         let outcome = ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
                                        metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
         // The scope goes back to the pool only after the outcome has been read out of it.
@@ -192,8 +204,12 @@ public final class ReplicateRunner {
                 try self.writeArtifact(scope.replicate, scope.condition, step, spec.fileName, bytes)
                 scope.written[spec.fileName] = bytes
             },
-            log: { [log, unowned scope] level, message in
-                log(LogLine.prefix(level) + "[\(scope.context.currentStep) r\(scope.replicate) \(scope.condition)] \(message)") })
+            log: { [log, stepLog, events, unowned scope] level, message in
+                let step = scope.context.currentStep, l = LogLevel(rawValue: level) ?? .info
+                stepLog.append(level: l, step: step, replicate: scope.replicate, condition: scope.condition, message: message)
+                events?.log(scope.replicate, scope.condition, step, l, message)
+                log(LogLine.prefix(level) + "[\(step) r\(scope.replicate) \(scope.condition)] \(message)")
+            })
     }
 
     /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
@@ -293,6 +309,8 @@ final class ConditionScope {
     @exclusivity(unchecked) var metricMark = 0
     /// The current step's cache key, when it is cached.
     @exclusivity(unchecked) var cacheKey: String?
+    /// When the (replicate, condition) began, for its event (set only when events are watched).
+    var startedAt: UInt64 = 0
 
     /// The runner's pool the scope goes back to.
     @exclusivity(unchecked) private(set) var pool = 0

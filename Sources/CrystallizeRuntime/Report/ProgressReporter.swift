@@ -3,10 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// The run screen: replicates done/total, conditions, errors, elapsed and an ETA from an
+/// The progress line: replicates done/total, conditions, errors, elapsed and an ETA from an
 /// exponential moving average of the time per replicate. It draws one line on a terminal
 /// (stderr) at most ten times a second, and nothing at all when not enabled.
-public final class ProgressReporter {
+///
+/// A subscriber of the run's events: it counts `replicate_finished` and shows `progress`
+/// messages of its experiment. A (replicate, condition) finishing again (a plugin loop retrying
+/// it) replaces its earlier outcome and is counted once.
+public final class ProgressReporter: RunEventSubscriber {
     private let lock = NSLock()
     private let total: Int
     private let conditions: Int
@@ -18,6 +22,11 @@ public final class ProgressReporter {
     private let enabled: Bool
     private let label: String
     private var note = ""
+    /// Whether each (replicate, condition) seen so far failed.
+    private var outcomes: [Slot: Bool] = [:]
+    /// Finished conditions per replicate, those of an earlier run (resume) included.
+    private var finishedPerReplicate: [Int: Int] = [:]
+    private struct Slot: Hashable { let replicate: Int; let condition: String }
 
     /// A reporter for `total` replicates of `conditions` conditions each.
     public init(label: String, total: Int, conditions: Int, enabled: Bool) {
@@ -30,14 +39,29 @@ public final class ProgressReporter {
     /// Whether stderr is a terminal (progress is drawn only then).
     public static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
-    /// Counts a finished (replicate, condition): `first` when none had finished before (else
-    /// it replaces an earlier outcome, which `wasFailed` says had failed).
-    func conditionFinished(first: Bool, failed: Bool, wasFailed: Bool, replicateDone: Bool) {
+    /// Notes a (replicate, condition) an earlier run finished: not counted, but its replicate
+    /// is done once the rest of its conditions finish.
+    public func preload(replicate: Int, condition: String) {
+        lock.lock(); defer { lock.unlock() }
+        if outcomes.updateValue(false, forKey: Slot(replicate: replicate, condition: condition)) == nil { finishedPerReplicate[replicate, default: 0] += 1 }
+    }
+
+    /// Counts `replicate_finished` and shows `progress` of this reporter's experiment.
+    public func receive(_ event: RunEvent) {
+        switch event {
+        case let .replicateFinished(e, r, c, _, succeeded) where e == label: conditionFinished(r, c, failed: !succeeded)
+        case let .progress(e, text) where e == label: message(text)
+        default: break
+        }
+    }
+
+    private func conditionFinished(_ r: Int, _ condition: String, failed: Bool) {
         guard enabled else { return }
         lock.lock()
-        if first { conditionsDone += 1 }
-        errors += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
-        if replicateDone {
+        let earlier = outcomes.updateValue(failed, forKey: Slot(replicate: r, condition: condition))
+        if earlier == nil { conditionsDone += 1; finishedPerReplicate[r, default: 0] += 1 }
+        errors += (failed ? 1 : 0) - (earlier == true ? 1 : 0)
+        if earlier == nil && finishedPerReplicate[r] == conditions {
             done += 1
             let now = Date()
             let dt = now.timeIntervalSince(lastTick)
