@@ -8,11 +8,12 @@ struct Report: ParsableCommand {
     @Argument(help: "<experiment>[@vN] (a name, folder or config.yaml), or a run folder (data/<exp>/vN).") var target: String
     @Option(name: .customLong("data-dir"), help: "Root of the results folder.") var dataDir: String = "data"
     @Option(name: [.customShort("o"), .long], help: "Where to write the HTML (default: <run folder>/report.html).") var output: String?
+    @Option(help: "An event log `run --events FILE` wrote, for the per-replicate timeline (repeatable).") var events: [String] = []
 
     func run() throws {
         do {
             let dir = try RunLocator.versionDirectory(target, dataRoot: dataDir)
-            print(try HtmlReport.write(versionDirectory: dir, output: output))
+            print(try HtmlReport.write(versionDirectory: dir, output: output, eventLogs: events))
         } catch {
             exitWith("error: \(error)", code: 2)
         }

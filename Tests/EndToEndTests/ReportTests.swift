@@ -76,6 +76,11 @@ final class ReportTests: XCTestCase {
         let png = try XCTUnwrap(FileManager.default.contents(atPath: shot), "no screenshot written")
         XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "not a PNG")
         XCTAssertGreaterThan(png.count, 20_000, "a blank page compresses far smaller than a page with plots and tables")
+        // Dark mode: the same page with the system asking for dark renders differently.
+        let darkShot = "\(profile)/report-dark.png"
+        try Chromium.run(["--blink-settings=preferredColorScheme=0", "--screenshot=\(darkShot)", "--window-size=1100,1400", "file://\(path)"], profile: profile)
+        let dark = try XCTUnwrap(FileManager.default.contents(atPath: darkShot), "no dark screenshot written")
+        XCTAssertNotEqual(dark, png, "prefers-color-scheme: dark changes the rendering")
     }
 
     func testReportHoldsHypothesesFailuresProvenanceAndAnOutputPathOfOnesChoice() throws {

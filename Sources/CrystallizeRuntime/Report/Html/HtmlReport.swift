@@ -27,7 +27,7 @@ public enum HtmlReport {
         body += "<section id=\"hypotheses\"><h2>Hypotheses</h2>\(ReportSections.hypotheses(run))</section>"
         body += "<section id=\"failures\"><h2>Failures</h2>\(ReportSections.failures(run))</section>"
         body += "<section id=\"timeline\"><h2>Replicate durations</h2>"
-        body += run.timings.isEmpty ? "<p class=\"muted\">This run recorded no per-replicate timings (no event log in its folder).</p>"
+        body += run.timings.isEmpty ? "<p class=\"muted\">No per-replicate timings: the run left no event log in its folder (run it with <code>--events FILE</code> and pass <code>report --events FILE</code>).</p>"
                                     : "<figure>\(SvgTimeline.render(run.timings, conditions: run.conditions))<figcaption>each bar is one replicate of one condition, from start to end</figcaption></figure>"
         body += "</section>"
         let graph = StoredGraph.of(run)
@@ -51,8 +51,8 @@ public enum HtmlReport {
     /// Writes the report of the run in `versionDirectory` to `output` (default
     /// `<versionDirectory>/report.html`) atomically; returns the path written.
     @discardableResult
-    public static func write(versionDirectory: String, output: String?) throws -> String {
-        let run = try StoredRun.load(directory: versionDirectory)
+    public static func write(versionDirectory: String, output: String?, eventLogs: [String] = []) throws -> String {
+        let run = try StoredRun.load(directory: versionDirectory, eventLogs: eventLogs)
         let path = output ?? "\(versionDirectory)/report.html"
         try AtomicFile.write(path, text: render(run))
         return path

@@ -24,10 +24,10 @@ public enum RunEventLog {
         return names.filter { $0.hasSuffix(".jsonl") }.sorted().map { "\(versionDirectory)/\($0)" }
     }
 
-    /// The events with their times, in file order.
-    public static func events(versionDirectory: String) -> [(time: Double, event: RunEvent)] {
+    /// The events of `files` with their times, in file order.
+    public static func events(files: [String]) -> [(time: Double, event: RunEvent)] {
         var out: [(Double, RunEvent)] = []
-        for f in files(versionDirectory: versionDirectory) {
+        for f in files {
             guard let text = try? String(contentsOfFile: f, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n") where line.hasPrefix("{") {
                 guard let e = RunEvent(json: String(line)) else { continue }
@@ -39,12 +39,17 @@ public enum RunEventLog {
         return out
     }
 
-    /// The latest `replicate_finished` of every (replicate, condition).
-    public static func timings(versionDirectory: String) -> [ReplicateTiming] {
+    /// The latest `replicate_finished` of every (replicate, condition) of run `version` of
+    /// `experiment`, in order of finishing. A log may hold several experiments (a graph's
+    /// session) and several runs: a `run_started` tells which version the events after it
+    /// belong to; a log with no `run_started` for the experiment is taken as this run's.
+    public static func timings(files: [String], experiment: String, version: Int) -> [ReplicateTiming] {
         var latest: [String: ReplicateTiming] = [:]
         var order: [String] = []
-        for (time, e) in events(versionDirectory: versionDirectory) {
-            guard case let .replicateFinished(_, r, c, d, ok) = e else { continue }
+        var current: [String: Int] = [:]
+        for (time, e) in events(files: files) {
+            if case .runStarted(let s) = e { current[s.experiment] = s.version; continue }
+            guard case let .replicateFinished(exp, r, c, d, ok) = e, exp == experiment, (current[exp] ?? version) == version else { continue }
             let key = "\(r)\u{1F}\(c)"
             if latest[key] == nil { order.append(key) }
             latest[key] = ReplicateTiming(replicate: r, condition: c, finished: time, duration: d, succeeded: ok)

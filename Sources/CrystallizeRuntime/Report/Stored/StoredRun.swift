@@ -71,8 +71,9 @@ public struct StoredRun {
         }
     }
 
-    /// Reads the run in `directory` (a version folder holding metadata.json).
-    public static func load(directory: String) throws -> StoredRun {
+    /// Reads the run in `directory` (a version folder holding metadata.json); its timings come
+    /// from the event logs in the folder (`*.jsonl`) and from `eventLogs` (files `run --events` wrote).
+    public static func load(directory: String, eventLogs: [String] = []) throws -> StoredRun {
         let fm = FileManager.default
         let metaPath = "\(directory)/metadata.json"
         guard fm.fileExists(atPath: metaPath) else { throw StoreError("\(directory) is not a run folder: it has no metadata.json") }
@@ -91,7 +92,8 @@ public struct StoredRun {
                             git: GitInfo(json: meta["git"] ?? provenance["git"]), timings: [], source: "journal")
         try run.readOutcomes()
         if case .list(let hs)? = provenance["hypotheses"] { run.hypotheses = hs.compactMap { if case .map(let m) = $0 { return m }; return nil } }
-        run.timings = RunEventLog.timings(versionDirectory: directory)
+        for f in eventLogs where !FileManager.default.isReadableFile(atPath: f) { throw StoreError("event log \(f) cannot be read") }
+        run.timings = RunEventLog.timings(files: RunEventLog.files(versionDirectory: directory) + eventLogs, experiment: experiment, version: version)
         return run
     }
 
