@@ -45,8 +45,11 @@ public final class CallFrame {
     @exclusivity(unchecked) private var stream = SeededGenerator(seed: 0)
     @exclusivity(unchecked) private var streamReady = true
     @exclusivity(unchecked) private var streamSeed: UInt64 = 0
-    /// The labels of the stream to make: (condition, step), or none for a plain seeded stream.
+    /// The labels of the stream to make: (condition, step) when `labelled`, else the stage
+    /// position when `staged`, else none (a plain seeded stream).
     @exclusivity(unchecked) private var labelled = false
+    @exclusivity(unchecked) private var staged = false
+    @exclusivity(unchecked) private var streamStage = 0
     @exclusivity(unchecked) private var streamCondition = ""
     @exclusivity(unchecked) private var streamStep = ""
 
@@ -119,9 +122,20 @@ public final class CallFrame {
     func useStream(seed: UInt64, condition: String, step: String) {
         streamReady = false
         streamSeed = seed
+        staged = false
         labelled = true
         streamCondition = condition
         streamStep = step
+    }
+
+    /// Gives the call the common stream of (replicate seed, stage position), the same in every
+    /// condition; made when first drawn from.
+    func useStream(seed: UInt64, stage: Int) {
+        streamReady = false
+        streamSeed = seed
+        labelled = false
+        staged = true
+        streamStage = stage
     }
 
     /// 64 random bits from the call's stream, drawn in place.
@@ -145,7 +159,9 @@ public final class CallFrame {
     @inline(__always)
     private func makeStream() {
         if streamReady { return }
-        stream = labelled ? SeededGenerator(seed: streamSeed, condition: streamCondition, step: streamStep) : SeededGenerator(seed: streamSeed)
+        if staged { stream = SeededGenerator(seed: streamSeed, stage: streamStage) }
+        else if labelled { stream = SeededGenerator(seed: streamSeed, condition: streamCondition, step: streamStep) }
+        else { stream = SeededGenerator(seed: streamSeed) }
         streamReady = true
     }
 

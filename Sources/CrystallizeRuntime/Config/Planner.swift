@@ -5,7 +5,7 @@ import OrderedCollections
 /// `Plan`, checking every name and type and reporting problems with file and line.
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
-                               "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes", "retries"]
+                               "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes", "retries", "random_streams"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -107,6 +107,13 @@ public enum Planner {
         plan.retention = try parseRetention(fields)
         plan.retries = try parseRetries(fields["retries"])
         try applyOverrides(plan, overrides: overrides, treatmentsNode: fields["treatments"])
+        if let node = fields["random_streams"] {
+            let text = try node.string()
+            guard let rule = RandomStreams(rawValue: text) else {
+                throw node.error("random_streams must be one of \(RandomStreams.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            plan.randomStreams = rule
+        }
         let dataHashes = try fields["data_hashes"].map { try $0.bool() } ?? false
         plan.recordsDataHashes = dataHashes || plan.allSteps.contains { $0.cacheable }
         return plan

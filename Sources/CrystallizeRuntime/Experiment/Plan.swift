@@ -50,6 +50,15 @@ public struct PlannedHypothesis {
     public var rankBy: String
 }
 
+/// Which random stream a stage draws from (`random_streams:` in config.yaml).
+public enum RandomStreams: String, CaseIterable {
+    /// Fixed by (replicate seed, stage position): the same in every condition (common random
+    /// numbers), so identical work in baseline and treatment sees identical draws.
+    case common
+    /// Fixed by (replicate seed, condition, step name): each condition its own draws.
+    case independent
+}
+
 /// How replicates run.
 public struct ExecutionSettings: Equatable {
     /// "serial", "threads", "processes", "async" or a plugin strategy name.
@@ -108,6 +117,8 @@ public final class Plan {
     /// `data_hashes: true`, and always when a step is cached (the cache key needs them anyway).
     /// Off otherwise, because hashing every intermediate value is most of a small step's cost.
     public var recordsDataHashes = false
+    /// The random-stream rule; part of the pipeline signature, metadata and provenance.
+    public var randomStreams: RandomStreams = .common
     /// `--set` values applied to this plan, recorded in provenance.
     public var settings: [SettingOverride] = []
     /// The run screen's toggles applied to this plan (treatments off, steps uncached).
@@ -134,7 +145,10 @@ public final class Plan {
     public var pipelineSignature: String {
         let source = datasource.map { $0.name + ":" + $0.identity }
             ?? "inputs:" + inputs.map { "\($0.key)=\($0.value.experiment)#\($0.value.artifact)" }.joined(separator: ",")
-        let parts = [source] + steps.map { $0.name + ":" + $0.identity }
+        var parts = [source] + steps.map { $0.name + ":" + $0.identity }
+        // Runs made before the rule existed used independent streams: their signature stays
+        // what it was, and a common-stream run never resumes one of them.
+        if randomStreams != .independent { parts.append("random_streams:" + randomStreams.rawValue) }
         return ValueHash.hex(.list(parts.map { .string($0) }))
     }
 

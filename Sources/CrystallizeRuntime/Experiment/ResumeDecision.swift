@@ -26,6 +26,13 @@ enum ResumeDecision {
             throw StoreError("cannot resume: \(error); repair or delete \(store.metadataPath(v)), or run with --strategy rerun")
         }
         if meta["status"] == .string("pruned") { return .rerun(reason: "v\(v) was pruned by artifact retention") }
+        // Checked before the signature (which covers it too) to name the reason: results
+        // drawn under one random-stream rule are never continued under the other.
+        let storedStreams: String
+        if case .string(let rule)? = meta["random_streams"] { storedStreams = rule } else { storedStreams = RandomStreams.independent.rawValue }
+        if storedStreams != plan.randomStreams.rawValue {
+            return .rerun(reason: "the random-stream rule changed (stored run: \(storedStreams)\(meta["random_streams"] == nil ? ", from before the rule was recorded" : ""); now: \(plan.randomStreams.rawValue))")
+        }
         if meta["pipeline_signature"] != .string(plan.pipelineSignature) { return .rerun(reason: "the pipeline signature changed (steps, parameters or plugin binaries)") }
         if meta["treatments"] != RunMetadata.treatments(plan) { return .rerun(reason: "the treatments differ from the stored run") }
         if meta["replicates"] != .int(Int64(plan.replicates)) { return .rerun(reason: "the replicate count changed") }

@@ -41,6 +41,7 @@ enum RunMetadata {
         var m: OrderedDictionary<String, Value> = [
             "replicates": .int(Int64(plan.replicates)), "id": .string(plan.pipelineSignature), "name": .string(plan.name),
             "version": .int(Int64(version)), "seed": .int(Int64(plan.seed)),
+            "random_streams": .string(plan.randomStreams.rawValue),
             "pipeline_signature": .string(plan.pipelineSignature),
             "treatments": treatments(plan),
             "conditions": .list(plan.conditions.map { .string($0.name) }),

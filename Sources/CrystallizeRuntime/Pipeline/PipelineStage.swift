@@ -15,10 +15,14 @@ final class PipelineStage {
     let sources: [[ParamSource]]
     let cacheable: Bool
     let identity: String
+    /// Its position in the pipeline (the datasource, when there is one, is 0): it fixes the
+    /// stage's common random stream.
+    let position: Int
 
-    /// `step` with its parameter sources planned against each pool's host keys (nil: unknown).
-    init(_ step: PlannedStep, hostKeys: [OrderedDictionary<String, Value>?]) {
+    /// `step` at `position`, with its parameter sources planned against each pool's host keys (nil: unknown).
+    init(_ step: PlannedStep, position: Int, hostKeys: [OrderedDictionary<String, Value>?]) {
         name = step.name
+        self.position = position
         function = step.function
         params = step.function.paramTable
         explicit = ParameterResolver.explicitValues(step.explicitParams, table: step.function.paramTable)

@@ -29,6 +29,8 @@ public final class ReplicateRunner {
     /// variables, each read of which is checked for exclusive access).
     private let hasDatasource: Bool
     private let recordsDataHashes: Bool
+    /// `random_streams: common` (the default): streams by (seed, stage position) alone.
+    private let commonStreams: Bool
     /// Finished scopes, ready for reuse.
     private let poolLock = NSLock()
     /// One pool per condition of the plan (and one for any other), so a scope usually runs
@@ -51,13 +53,14 @@ public final class ReplicateRunner {
         stepHooks = events & (CRYS_HOOK_BEFORE_STEP | CRYS_HOOK_AFTER_STEP) != 0
         // Parameter sources per condition of the plan, then for any other condition.
         let hostKeys = plan.conditions.map { Optional(RunContext.hostKeys(of: $0)) } + [nil]
-        stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).map { PipelineStage($0, hostKeys: hostKeys) }
+        stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).enumerated().map { PipelineStage($1, position: $0, hostKeys: hostKeys) }
         stageRefs = stages.map { Unmanaged.passUnretained($0) }
         hasAsyncStage = stages.contains { $0.function.isAsync }
         conditionNames = plan.conditions.map(\.name)
         pools = Array(repeating: [], count: plan.conditions.count + 1)
         hasDatasource = plan.datasource != nil
         recordsDataHashes = plan.recordsDataHashes
+        commonStreams = plan.randomStreams == .common
     }
 
     /// Runs every given condition of replicate `r`, in order.
@@ -237,10 +240,11 @@ public final class ReplicateRunner {
             cache.count(hit: false)
         }
         if !scope.written.isEmpty { scope.written = [:] }
-        // Each (replicate, condition) has its own stream, and within it each step its own
-        // sub-stream: results never depend on scheduling, and a cache hit upstream never
-        // shifts the numbers a later step draws.
-        frame.useStream(seed: scope.seed, condition: scope.condition, step: stage.name)
+        // Each stage has its own stream: results never depend on scheduling, and a cache hit
+        // upstream never shifts the numbers a later step draws. Common streams are the same in
+        // every condition, so baseline and treatment differ only by the treatment.
+        if commonStreams { frame.useStream(seed: scope.seed, stage: stage.position) }
+        else { frame.useStream(seed: scope.seed, condition: scope.condition, step: stage.name) }
         return nil
     }
 

@@ -45,14 +45,14 @@ public final class StepBenchmark {
     /// fills an f64 array in place fills the same array every time: give it work that keeps the
     /// values finite (e.g. a factor of 1).
     public func run(iterations: Int, input: Value?) async throws -> (nanoseconds: UInt64, output: Value) {
-        let stage = PipelineStage(PlannedStep(name: stepName, function: function, explicitParams: explicit, cacheable: false, identity: ""),
+        let stage = PipelineStage(PlannedStep(name: stepName, function: function, explicitParams: explicit, cacheable: false, identity: ""), position: 1,
                                   hostKeys: [context.values])
         let frame = CallFrame(context: context, services: CallServices())
         var output = Value.null
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<iterations {
             try stage.ready(frame, context: context, pool: 0)
-            frame.useStream(seed: 0, condition: "baseline", step: stepName)
+            frame.useStream(seed: 0, stage: 1)
             output = try await function.invoke(data: input, frame: frame)
         }
         frame.reset()

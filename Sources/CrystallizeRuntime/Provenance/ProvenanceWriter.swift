@@ -27,6 +27,9 @@ enum ProvenanceWriter {
             "conditions": .list(plan.conditions.map { .string($0.name) }),
             // Every record carries its seed_used; the rule is written once instead of a list per replicate.
             "seed_rule": .string("(seed + replicate * 31337) mod 2^32"),
+            "random_streams": .string(plan.randomStreams.rawValue),
+            "random_stream_rule": .string(plan.randomStreams == .common ? "(seed_used, stage position): the same in every condition"
+                                                                         : "(seed_used, condition, step name)"),
             "treatments": RunMetadata.treatments(plan),
             "execution": .map(["strategy": .string(plan.execution.strategy), "workers": .int(Int64(plan.execution.workers))]),
             "host": .map(["version": .string(HostInfo.version), "abi": .string(HostInfo.abi), "hostname": .string(HostInfo.hostname)]),

@@ -32,6 +32,16 @@ public struct SeededGenerator: RandomNumberGenerator {
         self.init(seed: h)
     }
 
+    /// The stream of the stage at `stage` (0 = the first of the pipeline) of a replicate whose
+    /// seed is `seed`: the same in every condition (common random numbers).
+    public init(seed: UInt64, stage: Int) {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        Self.mix("stage", into: &h)
+        var x = h
+        for shift in stride(from: 0, to: 64, by: 8) { x = (x ^ (UInt64(UInt(bitPattern: stage)) >> UInt64(shift) & 0xFF)) &* 0x100_0000_01B3 }
+        self.init(seed: x)
+    }
+
     /// FNV-1a over the label's bytes, then a separator so ("ab", "c") differs from ("a", "bc").
     private static func mix(_ label: String, into h: inout UInt64) {
         var x = h
