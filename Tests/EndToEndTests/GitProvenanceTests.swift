@@ -53,6 +53,16 @@ final class GitProvenanceTests: XCTestCase {
         let html = Harness.read("\(fx.version("gitexp", 2))/report.html")
         XCTAssertTrue(html.contains("\(head) on trunk"), "the report names the commit and branch")
         XCTAssertTrue(html.contains("dirty: 1 modified file(s): experiments/gitexp/config.yaml"))
+
+        // A renamed file with a space in its name: named by its new path, as it is.
+        Harness.write("\(fx.dir)/old name.txt", "x")
+        git(["add", "old name.txt"], in: fx.dir)
+        git(["commit", "-q", "-m", "notes", "--", "old name.txt"], in: fx.dir)
+        git(["mv", "old name.txt", "new name.txt"], in: fx.dir)
+        XCTAssertEqual(fx.run(exp).status, 0)
+        let g3 = try XCTUnwrap(fx.object("\(fx.version("gitexp", 3))/metadata.json")["git"] as? [String: Any])
+        XCTAssertEqual(Set(g3["modified"] as? [String] ?? []), ["experiments/gitexp/config.yaml", "new name.txt"])
+        XCTAssertNotEqual(g3["commit"] as? String, head, "a new commit")
     }
 
     func testOutsideARepositoryThereIsNoGitAndNoError() throws {

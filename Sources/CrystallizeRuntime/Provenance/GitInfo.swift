@@ -25,22 +25,49 @@ public struct GitInfo: Equatable {
     /// under `excluding` (absolute paths: the run's own data folder) do not make the tree dirty:
     /// a run would otherwise dirty the tree for the next one by writing its results.
     public static func read(directory: String, excluding: [String] = []) -> GitInfo? {
-        guard let commit = git(["rev-parse", "--verify", "HEAD"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              commit.count >= 40 else { return nil }
-        var branch = git(["symbolic-ref", "--short", "-q", "HEAD"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if branch?.isEmpty == true { branch = nil }
-        let top = git(["rev-parse", "--show-toplevel"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let topReal = URL(fileURLWithPath: top).resolvingSymlinksInPath().path + "/"
-        // Excluded by pathspec, so git does not even walk a large results folder.
-        let skipped = excluding.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
-            .filter { $0.hasPrefix(topReal) }.map { ":(top,exclude)" + String($0.dropFirst(topReal.count)) }
-        let status = git(["status", "--porcelain", "--untracked-files=normal", "--", ":/"] + skipped, in: directory) ?? ""
-        let files = status.split(separator: "\n").map { line -> String in
-            // Porcelain v1: two status letters, a space, then the path ("old -> new" for renames).
-            let path = line.count > 3 ? String(line.dropFirst(3)) : String(line)
-            return path.components(separatedBy: " -> ").last ?? path
+        // One `git status` tells the commit, the branch and the changes; exclusions go in as
+        // pathspecs so git does not even walk a large results folder.
+        let base = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        let skipped = excluding.map { ":(exclude)" + relativePath(from: base, to: URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) }
+        guard let out = git(["-c", "status.relativePaths=false", "status", "--porcelain=v2", "-z", "--branch", "--untracked-files=normal", "--", ":/"] + skipped,
+                            in: directory) else { return nil }
+        var commit = "", branch: String? = nil
+        var files: [String] = []
+        // -z: NUL-terminated records with paths unquoted; a rename's old path is a record of its own.
+        var skipNext = false
+        for line in out.split(separator: "\0") {
+            if skipNext { skipNext = false; continue }
+            if line.hasPrefix("2 ") { skipNext = true }
+            if line.hasPrefix("# branch.oid ") { commit = String(line.dropFirst(13)) }
+            else if line.hasPrefix("# branch.head ") { let b = String(line.dropFirst(14)); branch = b == "(detached)" ? nil : b }
+            else if line.hasPrefix("#") { continue }
+            else { files.append(path(ofStatusLine: String(line))) }
         }
+        // A repository without a first commit has no code version to name.
+        guard commit.count >= 40, commit.allSatisfy(\.isHexDigit) else { return nil }
         return GitInfo(commit: commit, branch: branch, dirty: !files.isEmpty, modified: Array(files.prefix(modifiedCap)), modifiedCount: files.count)
+    }
+
+    /// The path of a porcelain v2 record: ordinary ("1", 8 fields before it), renamed ("2", 9),
+    /// unmerged ("u", 10), untracked or ignored ("?", "!").
+    static func path(ofStatusLine line: String) -> String {
+        let fieldsBefore: Int
+        switch line.first {
+        case "1": fieldsBefore = 8
+        case "2": fieldsBefore = 9
+        case "u": fieldsBefore = 10
+        default: fieldsBefore = 1
+        }
+        return line.split(separator: " ", maxSplits: fieldsBefore, omittingEmptySubsequences: false).last.map(String.init) ?? line
+    }
+
+    /// `to` relative to the folder `from` (both absolute), with `..` where it climbs out.
+    static func relativePath(from: String, to: String) -> String {
+        let a = from.split(separator: "/"), b = to.split(separator: "/")
+        var common = 0
+        while common < a.count, common < b.count, a[common] == b[common] { common += 1 }
+        let parts = Array(repeating: "..", count: a.count - common) + b[common...].map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     /// The short commit, as people quote it.
