@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CTestPlugin", type: .dynamic, targets: ["CTestPlugin"]),
         .library(name: "SlurmExecution", type: .dynamic, targets: ["SlurmExecution"]),
         .library(name: "ReliabilityTestPlugin", type: .dynamic, targets: ["ReliabilityTestPlugin"]),
+        .library(name: "OptimizeTestPlugin", type: .dynamic, targets: ["OptimizeTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,8 @@ let package = Package(
         .target(name: "MySteps", dependencies: ["Crystallize"], path: "Plugins/MySteps"),
         .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
+        .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
+                linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),
         .target(name: "ReliabilityTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/ReliabilityTestPlugin"),
         .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),

@@ -67,10 +67,12 @@ struct Show: ParsableCommand {
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print an experiment's upstream dependencies and execution order.")
     @Argument(help: "Experiment folder or config.yaml.") var target: String
+    @Option(name: .customLong("sweep"), help: "A grid axis key=v1,v2,... (repeatable), as for run.") var sweeps: [String] = []
 
     func run() throws {
         var o = RunOverrides()
         o.pluginPaths = CrystallizeHost.pluginPaths
+        o.sweeps = sweeps
         do { print(try ExperimentGraph(target: target, registry: PluginRegistry(), overrides: o).describe()) } catch {
             exitWith("error: \(error)", code: 2)
         }

@@ -26,6 +26,8 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop scheduling at the first failure that has no retry left; keep what finished; exit 1.") var failFast = false
     @Option(help: ArgumentHelp("Write the run's events as JSON lines to this file ('-': stdout, the summary then goes to stderr).",
                                valueName: "file")) var events: String?
+    @Option(name: .customLong("sweep"), help: "A grid axis key=v1,v2,... (repeatable): one treatment per combination.") var sweeps: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Print the experiments, conditions (generated treatments included) and optimizer settings a run would use; run nothing.") var dryRun = false
 
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
@@ -50,6 +52,12 @@ struct Run: AsyncParsableCommand {
         if resetToggles {
             do { try ToggleState.reset(forConfig: try Planner.configPath(for: target)) } catch { exitWith("error: \(error)", code: 2) }
         }
+        o.sweeps = sweeps
+        if dryRun {
+            do { print(try DryRun.describe(target: target, overrides: o)) } catch { exitWith("error: \(error)", code: 2) }
+            return
+        }
+        if OptimizationRunner.isOptimization(target: target) { return try await optimize(o) }
         if ui {
             if TerminalMode.isInteractive {
                 let options = RunScreenApp.Options(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)),
@@ -88,6 +96,25 @@ struct Run: AsyncParsableCommand {
         }
         if cancel.isCancelled { throw ExitCode(130) }
         if !results.allSatisfy(\.succeeded) { throw ExitCode(1) }
+    }
+}
+
+extension Run {
+    /// An experiment with `optimize:`: the search, its trial table and best treatment.
+    func optimize(_ o: RunOverrides) async throws {
+        let cancel = CancellationFlag()
+        let interrupts = InterruptHandler(cancel: cancel)
+        defer { withExtendedLifetime(interrupts) {} }
+        let result: OptimizationResult
+        do {
+            result = try await OptimizationRunner.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
+                                                      showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, log: warn)
+        } catch {
+            exitWith("error: \(error)", code: 2)
+        }
+        print(json ? JSONText.encode(result.json, indent: 2) : result.summary)
+        if result.cancelled { throw ExitCode(130) }
+        if !result.succeeded { throw ExitCode(1) }
     }
 }
 

@@ -31,6 +31,7 @@ public enum RunViewer {
     public static func render(experiment: String, dataRoot: String, version: Int?, tree: String?) throws -> String {
         let (name, store, v) = try locate(experiment: experiment, dataRoot: dataRoot, version: version)
         guard let meta = try store.readMetadata(v) else { throw StoreError("\(store.metadataPath(v)) is missing") }
+        if let text = try OptimizationSummary.show(versionDirectory: store.versionDirectory(v), name: name, version: v) { return text }
         var conditions: [String] = []
         if case .list(let cs)? = meta["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
         var lines = ["\(name) v\(v) — status \(meta["status"].map { JSONText.encode($0) } ?? "?"), \(meta["replicates"].map { JSONText.encode($0) } ?? "?") replicates"]

@@ -6,6 +6,7 @@ import OrderedCollections
 public enum Planner {
     static let topLevelKeys = ["name", "description", "replicates", "seed", "plugins", "datasource", "steps", "treatments",
                                "hypotheses", "outputs", "execution", "cache", "versioned", "artifact_retention", "big_file_threshold_mb", "cli", "data_hashes", "retries", "random_streams"]
+        + ["sweep", "optimize"]
 
     /// Finds the config file for `target`: a folder holding config.yaml, or the file itself.
     public static func configPath(for target: String) throws -> String {
@@ -85,8 +86,11 @@ public enum Planner {
             datasource = try parseCallable(dsNode, kind: .datasource, registry: registry, cacheEnabled: cacheEnabled)
         }
 
-        let conditions = try parseTreatments(fields["treatments"], active: overrides.treatments, root: root)
+        let written = try parseTreatments(fields["treatments"], active: nil, root: root)
         try checkTreatmentTypes(fields["treatments"], callables: [datasource].compactMap { $0 } + steps)
+        let conditions = try generatedConditions(written: written, fields: fields, overrides: overrides, path: path,
+                                                 callables: [datasource].compactMap { $0 } + steps)
+        if overrides.trialTreatments == nil { _ = try OptimizeSpec.parse(fields["optimize"], registry: registry, seed: seed, replicates: replicates) }
         let hypotheses = try parseHypotheses(fields["hypotheses"], registry: registry, conditions: conditions)
         var execution = ExecutionSettings()
         if let e = fields["execution"] { execution = try parseExecution(e) }
@@ -96,7 +100,7 @@ public enum Planner {
         try checkExecution(execution, node: fields["execution"], fromCommandLine: overrides.execution != nil, registry: registry, path: path)
         try checkCLI(fields["cli"])
 
-        let dataRoot = overrides.dataRoot ?? "data"
+        let dataRoot = overrides.targetDataRoot ?? overrides.dataRoot ?? "data"
         let plan = Plan(
             name: name, description: try fields["description"].map { try $0.string() } ?? "",
             directory: dir, configPath: path, configSHA256: ValueHash.hex(bytes: data),

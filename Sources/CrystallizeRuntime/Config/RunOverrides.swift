@@ -26,6 +26,13 @@ public struct RunOverrides: Codable, Equatable {
     public var retries: Int? = nil
     /// --fail-fast: stop scheduling at the first failure that has no retry left.
     public var failFast: Bool = false
+    /// --sweep key=v1,v2 (repeatable): grid axes added to the config's sweep.
+    public var sweeps: [String] = []
+    /// Set by an optimizer for one trial run: these treatments replace the written and swept ones.
+    public var trialTreatments: [TrialTreatment]? = nil
+
+    /// Set by an optimizer for one trial run: the target's data root (upstreams keep `dataRoot`).
+    public var targetDataRoot: String? = nil
 
     /// No overrides.
     public init() {}

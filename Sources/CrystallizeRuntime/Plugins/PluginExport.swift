@@ -2,7 +2,7 @@ import CCrystallize
 
 /// What an export is, as written in config.yaml and printed by `inspect`.
 public enum ExportKind: String, CaseIterable {
-    case step, datasource, verifier, strategy, hook, codec
+    case step, datasource, verifier, strategy, hook, codec, optimizer
 
     init?(raw: crys_kind) {
         switch raw {

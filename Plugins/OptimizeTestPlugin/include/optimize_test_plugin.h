@@ -1,0 +1,1 @@
+/* The optimizer test plugin has no public header beyond crystallize.h. */
