@@ -108,7 +108,10 @@ extension Run {
         let result: OptimizationResult
         do {
             result = try await OptimizationRunner.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
-                                                      showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, log: warn)
+                                                      showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
+                                                      waitForLock: wait, log: warn)
+        } catch let stopped as JournalWriteFailure {
+            exitWith("error: \(stopped)", code: 1)
         } catch {
             exitWith("error: \(error)", code: 2)
         }

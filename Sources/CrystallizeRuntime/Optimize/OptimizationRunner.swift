@@ -19,7 +19,7 @@ public enum OptimizationRunner {
 
     /// Runs the optimization of `target`.
     public static func run(target: String, overrides: RunOverrides, strategy: RunStrategy, showProgress: Bool,
-                           cancel: CancellationFlag, events: RunEventBus = RunEventBus(),
+                           cancel: CancellationFlag, events: RunEventBus = RunEventBus(), waitForLock: Bool = false,
                            log: @escaping (String) -> Void) async throws -> OptimizationResult {
         let started = Date()
         let plan = try ExperimentGraph.resolvedPlan(target: target, registry: PluginRegistry(), overrides: overrides)
@@ -28,6 +28,9 @@ public enum OptimizationRunner {
             log("note: \(plan.configPath): an optimization runs its trials against the baseline; the \(plan.conditions.count - 1) written or swept treatment(s) are not run")
         }
         let store = RunStore(dataRoot: plan.dataRoot, experiment: plan.name)
+        // One search per experiment folder for its whole length (each trial run locks its own).
+        let lock = try RunLock.acquire(store.experimentDirectory, wait: waitForLock, note: log)
+        defer { withExtendedLifetime(lock) {} }
         var record = OptimizationRecord(plan: plan, spec: spec)
         let version: Int
         if strategy == .resume, let v = store.versions().last, let earlier = OptimizationRecord.load(store.versionDirectory(v)), earlier.matches(record) {
