@@ -107,7 +107,7 @@ extension Run {
         defer { withExtendedLifetime(interrupts) {} }
         let result: OptimizationResult
         do {
-            result = try await OptimizationRunner.run(target: target, overrides: o, strategy: RunStrategy(rawValue: strategy)!,
+            result = try await OptimizationRunner.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                                       showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
                                                       waitForLock: wait, log: warn)
         } catch let stopped as JournalWriteFailure {
