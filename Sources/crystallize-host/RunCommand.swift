@@ -99,28 +99,6 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-extension Run {
-    /// An experiment with `optimize:`: the search, its trial table and best treatment.
-    func optimize(_ o: RunOverrides) async throws {
-        let cancel = CancellationFlag()
-        let interrupts = InterruptHandler(cancel: cancel)
-        defer { withExtendedLifetime(interrupts) {} }
-        let result: OptimizationResult
-        do {
-            result = try await OptimizationRunner.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
-                                                      showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
-                                                      waitForLock: wait, log: warn)
-        } catch let stopped as JournalWriteFailure {
-            exitWith("error: \(stopped)", code: 1)
-        } catch {
-            exitWith("error: \(error)", code: 2)
-        }
-        print(json ? JSONText.encode(result.json, indent: 2) : result.summary)
-        if result.cancelled { throw ExitCode(130) }
-        if !result.succeeded { throw ExitCode(1) }
-    }
-}
-
 /// First Ctrl-C cancels the run gracefully; a second one exits at once.
 final class InterruptHandler {
     private let source: DispatchSourceSignal
