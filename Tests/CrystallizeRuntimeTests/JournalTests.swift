@@ -51,14 +51,14 @@ final class JournalTests: XCTestCase {
     func testOutcomesRoundTripThroughRecordsAndWireLines() throws {
         let o = sampleOutcome(7, "add_ten", failed: true)
         XCTAssertEqual(try ConditionOutcome(record: o.record).record, o.record)
-        XCTAssertEqual(try ConditionOutcome(wireLine: o.wireLine).record, o.record)
+        XCTAssertEqual(try WorkerPipeFormat.outcome(line: WorkerPipeFormat.outcomeLine(o)).record, o.record)
         let steps = try ConditionOutcome(record: o.record).steps()
         XCTAssertEqual(steps.map(\.step), ["add", "plain"])
         XCTAssertEqual(steps[0].reads, ["delta": .int(10)])
         XCTAssertEqual(steps[0].inputHash?.count, 64)
         XCTAssertNil(steps[1].outputHash)
         XCTAssertEqual(steps[0].cacheHit, true)
-        XCTAssertThrowsError(try ConditionOutcome(wireLine: "not base64!"))
+        XCTAssertThrowsError(try WorkerPipeFormat.outcome(line: "not base64!"))
     }
 
     func testJournalSurvivesTornBlocksAndReadsWhatFollows() throws {

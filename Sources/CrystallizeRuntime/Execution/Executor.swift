@@ -65,10 +65,33 @@ public struct ExecutionJob {
     }
 }
 
+/// What the engine needs to know of a strategy before it runs one.
+public struct StrategyTraits: Equatable, Sendable {
+    /// Whether steps run in this process (so their setup and teardown run here too); false
+    /// when every step runs in worker processes, which set up their own.
+    public var runsStepsInProcess = true
+    /// Whether steps of different replicates may run at once on several threads of this
+    /// process (a step that is not thread-safe then has its calls serialized).
+    public var callsStepsConcurrently = false
+
+    /// Traits; the defaults describe a serial, in-process strategy.
+    public init(runsStepsInProcess: Bool = true, callsStepsConcurrently: Bool = false) {
+        self.runsStepsInProcess = runsStepsInProcess
+        self.callsStepsConcurrently = callsStepsConcurrently
+    }
+}
+
 /// How replicates are run. Built-in strategies and plugin run loops implement this.
 public protocol ExecutionStrategy {
+    /// What the engine needs to know of this strategy.
+    var traits: StrategyTraits { get }
     /// Runs every pending item of `job` (or stops early on cancellation).
     func execute(_ job: ExecutionJob) async throws
+}
+
+extension ExecutionStrategy {
+    /// Serial and in-process, unless a strategy says otherwise.
+    public var traits: StrategyTraits { StrategyTraits() }
 }
 
 /// Picks the strategy named in the settings.
@@ -112,6 +135,7 @@ struct SerialStrategy: ExecutionStrategy {
 /// of blocking a thread, so many can wait at once on a few threads.
 struct AsyncStrategy: ExecutionStrategy {
     let inFlight: Int
+    var traits: StrategyTraits { StrategyTraits(callsStepsConcurrently: inFlight > 1) }
     func execute(_ job: ExecutionJob) async throws {
         await withTaskGroup(of: Void.self) { group in
             var next = 0

@@ -103,12 +103,12 @@ final class LoopImpl: ReplicateLoop {
     }
 
     func submitResult(_ r: Int, path: String) throws {
-        let outcomes = try WorkerLauncher.readResultFile(path)
+        let outcomes = try WorkerResultFile.read(path)
         guard outcomes.allSatisfy({ $0.replicate == r }) else { throw StoreError("\(path) holds results of another replicate than \(r)") }
         // The worker's events, kept beside its result, reach this run's subscribers first;
         // without them (a worker of a host that sent none) each outcome is still announced.
         if job.events.isActive {
-            if let lines = WorkerLauncher.readEventsFile(beside: path) { job.events.republish(lines: lines) }
+            if let lines = WorkerResultFile.eventLines(beside: path) { job.events.republish(lines: lines) }
             else { for o in outcomes { job.events.publishUnrun(experiment: job.plan.name, o) } }
         }
         for o in outcomes { accept(o) }

@@ -8,6 +8,7 @@ import Glibc
 /// (signal, abort, exit) fails only the (replicate, condition) it was running.
 struct ProcessesStrategy: ExecutionStrategy {
     let workers: Int
+    var traits: StrategyTraits { StrategyTraits(runsStepsInProcess: false) }
 
     func execute(_ job: ExecutionJob) async throws {
         let queue = WorkQueue(job.pending)
@@ -75,15 +76,12 @@ struct WorkerDriver {
                     }
                 }
                 let w = worker!
-                w.send("\(item.replicate) \(remaining.map(\.name).joined(separator: ","))\n")
+                w.send(WorkerPipeFormat.workLine(replicate: item.replicate, conditions: remaining.map(\.name)))
                 var finished = false
                 while let line = w.readLine() {
-                    if line == "ok" { finished = true; break }
-                    if line.hasPrefix(WorkerProtocol.eventPrefix) {
-                        job.events.republish(lines: CollectionOfOne(line.dropFirst(WorkerProtocol.eventPrefix.count)))
-                        continue
-                    }
-                    guard let outcome = try? ConditionOutcome(wireLine: line) else { continue }
+                    if line == WorkerPipeFormat.done { finished = true; break }
+                    if let event = WorkerPipeFormat.eventJSON(line: line) { job.events.republish(lines: CollectionOfOne(event)); continue }
+                    guard let outcome = try? WorkerPipeFormat.outcome(line: line) else { continue }
                     remaining.removeAll { $0.name == outcome.condition }
                     job.sink.accept(outcome)
                 }

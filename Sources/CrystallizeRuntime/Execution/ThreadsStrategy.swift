@@ -6,6 +6,7 @@ import Foundation
 /// N threads.
 struct ThreadsStrategy: ExecutionStrategy {
     let workers: Int
+    var traits: StrategyTraits { StrategyTraits(callsStepsConcurrently: true) }
     func execute(_ job: ExecutionJob) async throws {
         if job.runner.isSynchronous { return await executeSynchronously(job) }
         let pool = ThreadPoolExecutor(threads: max(workers, 1))

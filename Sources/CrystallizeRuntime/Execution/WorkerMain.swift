@@ -31,7 +31,7 @@ public enum WorkerMain {
         let events = RunEventBus()
         let buffer = EventLineBuffer()
         if request.forwardEvents == true {
-            if stream { events.subscribe(EventLineWriter(fd: resultFD, prefix: WorkerProtocol.eventPrefix)) } else { events.subscribe(buffer) }
+            if stream { events.subscribe(EventLineWriter(fd: resultFD, prefix: WorkerPipeFormat.eventPrefix)) } else { events.subscribe(buffer) }
         }
         let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: request.versionDirectory, inputs: inputs, events: events, log: log)
         do { try PluginState.start(plan.registry.plugins) } catch { return fail("\(error)") }
@@ -41,14 +41,12 @@ public enum WorkerMain {
         if stream {
             let output = FileHandle(fileDescriptor: resultFD)
             while let line = readLine() {
-                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let r = Int(parts[0]) else { return fail("bad work line '\(line)'") }
-                let wanted = Set(parts[1].split(separator: ",").map(String.init))
+                guard let (r, wanted) = WorkerPipeFormat.parseWorkLine(line) else { return fail("bad work line '\(line)'") }
                 for c in plan.conditions where wanted.contains(c.name) {
                     let o = await runner.run(replicate: r, condition: c)
-                    output.write((o.wireLine + "\n").data(using: .utf8)!)
+                    output.write((WorkerPipeFormat.outcomeLine(o) + "\n").data(using: .utf8)!)
                 }
-                output.write("ok\n".data(using: .utf8)!)
+                output.write((WorkerPipeFormat.done + "\n").data(using: .utf8)!)
             }
             return 0
         }
@@ -59,8 +57,7 @@ public enum WorkerMain {
         let outcomes = await runner.run(replicate: r, conditions: plan.conditions)
         do {
             // Events first: the parent reads them when it takes the result file.
-            if request.forwardEvents == true { try AtomicFile.write(WorkerLauncher.eventsPath(beside: out), text: buffer.text) }
-            try AtomicFile.write(out, bytes: CheckpointJournal.encode(outcomes))
+            try WorkerResultFile.write(outcomes, events: request.forwardEvents == true ? buffer.text : nil, to: out)
         } catch { return fail("\(error)") }
         return outcomes.contains { $0.failure != nil } ? 1 : 0
     }

@@ -48,7 +48,7 @@ public enum ExperimentRunner {
             case .load(let v):
                 let result = try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
                 options.events.publish(.runStarted(RunStarted(plan: plan, version: v, pending: 0, strategy: options.strategy)))
-                options.events.publish(.runFinished(experiment: plan.name, version: v, status: "complete", durationS: result.elapsed))
+                options.events.publish(.runFinished(experiment: plan.name, version: v, status: RunStatus.complete.provenanceWord, durationS: result.elapsed))
                 return result
             case .continueRun(let v):
                 version = v
@@ -66,7 +66,7 @@ public enum ExperimentRunner {
         let startedStamp = HostInfo.now()
         let git = GitInfo.read(directory: (plan.configPath as NSString).deletingLastPathComponent, excluding: [plan.dataRoot, StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath)])
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
-            RunMetadata.build(plan: plan, version: version, status: "running", upstream: options.upstream, started: startedStamp, finished: nil, git: git), indent: 2))
+            RunMetadata.build(plan: plan, version: version, status: RunStatus.running.metadataWord, upstream: options.upstream, started: startedStamp, finished: nil, git: git), indent: 2))
 
         let cacheDir = plan.cacheEnabled ? StepCache.defaultDirectory(base: FileManager.default.currentDirectoryPath) : nil
         let cache = cacheDir.map { StepCache(directory: $0, warn: options.log) }
@@ -106,14 +106,14 @@ public enum ExperimentRunner {
 
         let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: vdir, inputs: options.inputs, events: events, log: options.log)
         let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
-        let inProcess = !(strategy is ProcessesStrategy)
+        let inProcess = strategy.traits.runsStepsInProcess
         let hookInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicates": .int(Int64(plan.replicates)),
                                                           "conditions": .list(plan.conditions.map { .string($0.name) })]
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo, seed: plan.seed, log: options.log)
         if inProcess { try Lifecycle.setup(plan) }
-        if plan.execution.strategy == "threads" {
+        if strategy.traits.callsStepsConcurrently {
             for s in plan.allSteps where !s.function.threadSafe {
-                options.log("note: step '\(s.name)' is not thread-safe; its calls are serialized under threads execution")
+                options.log("note: step '\(s.name)' is not thread-safe; its calls are serialized under \(plan.execution.strategy) execution")
             }
         }
         let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: stop,
@@ -156,16 +156,15 @@ public enum ExperimentRunner {
         if !plan.hypotheses.isEmpty && (allComplete || !failures.isEmpty) {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
         }
-        let outcome = cancelled ? "cancelled" : (failures.isEmpty && allComplete ? "complete" : "failed")
+        let status = strategyError == nil ? RunStatus(allComplete: allComplete, cancelled: cancelled) : .failed
         try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
-                                   outcome: outcome, hypotheses: hypotheses, cache: cache, git: git)
+                                   outcome: status.provenanceWord, hypotheses: hypotheses, cache: cache, git: git)
         try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
-            RunMetadata.build(plan: plan, version: version, status: allComplete ? "complete" : (cancelled ? "cancelled" : "incomplete"),
+            RunMetadata.build(plan: plan, version: version, status: status.metadataWord,
                               upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
-        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(allComplete ? "complete" : "incomplete"), "failures": .int(Int64(failures.count))]) { $1 }, seed: plan.seed, log: options.log)
+        HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(status.hookWord), "failures": .int(Int64(failures.count))]) { $1 }, seed: plan.seed, log: options.log)
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
-        events.publish(.runFinished(experiment: plan.name, version: version, status: strategyError == nil ? outcome : "failed",
-                                    durationS: Date().timeIntervalSince(started)))
+        events.publish(.runFinished(experiment: plan.name, version: version, status: status.provenanceWord, durationS: Date().timeIntervalSince(started)))
         if let strategyError { throw strategyError }
         let counts = cache?.counts ?? (0, 0)
         var result = RunResult(experiment: plan.name, version: version, versionDirectory: store.versionDirectory(version), replicates: plan.replicates,
@@ -174,6 +173,7 @@ public enum ExperimentRunner {
                          executedConditions: pending.conditionRuns, cacheHits: counts.0, cacheMisses: counts.1,
                          cancelled: cancelled, elapsed: Date().timeIntervalSince(started))
         result.retried = tally.retried
+        result.status = status
         result.stoppedByFailFast = tally.stoppedByFailFast
         return result
     }

@@ -54,15 +54,6 @@ extension ConditionOutcome {
                   encodedSteps: encodedSteps, stepCount: stepCount, failure: failure)
     }
 
-    /// The record as one line of text (base64), for a streaming worker's stdout.
-    var wireLine: String { Data(record).base64EncodedString() }
-
-    /// Reads a line made by `wireLine`.
-    init(wireLine: String) throws {
-        guard let data = Data(base64Encoded: wireLine) else { throw BinaryDecodingError(description: "not a base64 outcome record") }
-        try self.init(record: [UInt8](data))
-    }
-
     /// Reads a record made by `record`.
     init(record: [UInt8]) throws {
         var r = ByteReader(record)

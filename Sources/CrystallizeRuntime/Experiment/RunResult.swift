@@ -31,6 +31,8 @@ public struct RunResult {
     public var cancelled: Bool
     /// Wall time in seconds.
     public var elapsed: Double
+    /// How the run stands (complete for a run resume loaded from disk).
+    public var status: RunStatus = .complete
     /// The run screen's toggles this run applied (treatments off, steps uncached).
     public var toggles = ToggleState()
     /// The `--set` values this run applied, as written.

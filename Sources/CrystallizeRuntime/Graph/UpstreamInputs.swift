@@ -30,7 +30,7 @@ public final class UpstreamInputs {
         var ids = OrderedDictionary<String, Value>()
         for (key, input) in plan.inputs {
             let store = RunStore(dataRoot: plan.dataRoot, experiment: input.experiment)
-            guard let v = store.versions().last(where: { (try? store.readMetadata($0))??["status"] == .string("complete") }) else {
+            guard let v = store.versions().last(where: { (try? store.readMetadata($0))??["status"] == .string(RunStatus.complete.metadataWord) }) else {
                 throw StoreError("input '\(key)': experiment '\(input.experiment)' has no complete run under \(store.experimentDirectory); run it first (running the consumer runs it)")
             }
             guard let meta = try store.readMetadata(v), case .int(let n)? = meta["replicates"] else {

@@ -47,7 +47,7 @@ public enum Summary {
             lines.append("retried: \(r.retried) (replicate, condition) run(s); finally failed: \(r.failures.count)")
         }
         if r.stoppedByFailFast { lines.append("fail-fast: stopped scheduling at the first failure with no retry left; finished replicates are saved; run again with --strategy resume to complete") }
-        if r.cancelled { lines.append("cancelled: finished replicates are saved; run again with --strategy resume to complete") }
+        if r.status == .cancelled { lines.append("cancelled: finished replicates are saved; run again with --strategy resume to complete") }
         lines.append("results: \(r.versionDirectory)")
         return lines.joined(separator: "\n")
     }
