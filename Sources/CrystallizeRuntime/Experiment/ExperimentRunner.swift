@@ -52,7 +52,7 @@ public enum ExperimentRunner {
                 return result
             case .continueRun(let v):
                 version = v
-                let (outcomes, damaged) = CheckpointJournal.read(store.journalPath(v))
+                let (outcomes, damaged) = try JournalFormats.readVersion(store.versionDirectory(v))
                 if damaged > 0 { options.log("warning: skipped \(damaged) damaged checkpoint region(s) in \(store.journalPath(v)); replicates recorded there run again") }
                 recovered = outcomes.filter { o in o.failure == nil && o.replicate < plan.replicates && plan.conditions.contains(where: { $0.name == o.condition }) }
             case .rerun(let reason):

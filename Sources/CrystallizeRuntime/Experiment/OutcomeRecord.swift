@@ -31,13 +31,21 @@ extension ConditionOutcome {
         return w.bytes
     }
 
-    /// Reads one record.
-    init(from r: inout ByteReader) throws {
+    /// Reads one record of journal format `format` (1 kept metrics grouped by name; 2 keeps
+    /// them as one ordered log; the rest is the same).
+    init(from r: inout ByteReader, format: Int = CheckpointJournal.format) throws {
         let replicate = Int(try r.varint())
         let condition = try r.string()
         let seedUsed = try r.varint()
         var metricLog: [RecordedMetric] = []
-        for _ in 0..<(try r.count()) { metricLog.append(RecordedMetric(name: try r.string(), value: try r.value())) }
+        if format == 1 {
+            for _ in 0..<(try r.count()) {
+                let name = try r.string()
+                for _ in 0..<(try r.count()) { metricLog.append(RecordedMetric(name: name, value: try r.value())) }
+            }
+        } else {
+            for _ in 0..<(try r.count()) { metricLog.append(RecordedMetric(name: try r.string(), value: try r.value())) }
+        }
         var metricTags: OrderedDictionary<String, [String]> = [:]
         for _ in 0..<(try r.count()) {
             let name = try r.string()

@@ -48,7 +48,7 @@ enum ResumeDecision {
             if let missing = missingArtifacts(plan: plan, store: store, version: v, meta: meta) { return .rerun(reason: missing) }
             return .load(version: v)
         }
-        if FileManager.default.fileExists(atPath: store.journalPath(v)) { return .continueRun(version: v) }
+        if JournalFormats.hasCheckpoints(store.versionDirectory(v)) { return .continueRun(version: v) }
         return .rerun(reason: "the completion marker is missing in v\(v)")
     }
 

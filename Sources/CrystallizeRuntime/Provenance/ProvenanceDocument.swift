@@ -11,13 +11,22 @@ public enum ProvenanceDocument {
         let path = "\(versionDirectory)/\(RunStore.provenanceFileName)"
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path) does not exist") }
         guard case .map(var doc) = try JSONText.parseFile(path) else { throw StoreError("\(path) is not a JSON object") }
+        // The first release wrote every step record inline: that document is already whole.
+        if doc["records"] == nil, case .list? = doc["runs"] { return .map(doc) }
         guard case .map(let records)? = doc["records"], case .string(let journalName)? = records["journal"],
-              records["format"] == .string(ProvenanceWriter.recordsFormat) else {
-            throw StoreError("\(path) names no step records in format \(ProvenanceWriter.recordsFormat) under \"records\"")
+              case .string(let format)? = records["format"] else {
+            throw StoreError("\(path) names no step records under \"records\" (journal and format)")
+        }
+        let readable = ["crystallize-journal/1", ProvenanceWriter.recordsFormat]
+        guard readable.contains(format) else {
+            if format.hasPrefix("crystallize-journal/"), let n = Int(format.dropFirst("crystallize-journal/".count)), n > CheckpointJournal.format {
+                throw JournalFormats.NewerFormat(path: path, format: "step records \(format)")
+            }
+            throw StoreError("\(path): step records in an unknown format '\(format)'; this host reads \(readable.joined(separator: ", "))")
         }
         let journalPath = "\(versionDirectory)/\(journalName)"
         guard FileManager.default.fileExists(atPath: journalPath) else { throw StoreError("\(journalPath), the step records \(path) names, does not exist") }
-        let (outcomes, damaged) = CheckpointJournal.read(journalPath)
+        let (outcomes, damaged) = try JournalFormats.readVersion(versionDirectory)
         let joined = try runs(outcomes, header: doc)
         // crystallize-ml's provenance lists each condition's replicate seeds; rebuilt from the records.
         var seeds = OrderedDictionary<String, Value>()

@@ -56,6 +56,8 @@ public final class CheckpointJournal {
     static let maximumQueued = 4096
 
     static let marker: [UInt8] = [0x1E, 0x43, 0x4A, 0x32]  // RS "CJ2": format 2 (metric values as one ordered list)
+    /// The format this host writes; `JournalFormats` lists every one it reads.
+    public static let format = 2
     static let headerSize = 24
 
     /// Opens (creating) the journal for appending.
@@ -204,20 +206,36 @@ public final class CheckpointJournal {
     }
 
     static func read(bytes: [UInt8]) -> (outcomes: [ConditionOutcome], damaged: Int) {
+        let scan = scan(bytes: bytes)
+        return (scan.outcomes, scan.damaged)
+    }
+
+    /// Every intact record of every block in a format this host reads, the damaged regions
+    /// skipped, and the formats of intact blocks written by a newer host (skipped too).
+    static func scan(bytes: [UInt8]) -> JournalFormats.Scan {
         var outcomes: [ConditionOutcome] = []
+        var newer = Set<Int>()
         var damaged = 0
         var inDamage = false
         var i = 0
         let n = bytes.count
         func markDamaged() { if !inDamage { damaged += 1; inDamage = true } }
         while i < n {
-            guard n - i >= headerSize, bytes[i..<(i + 4)].elementsEqual(marker) else { markDamaged(); i += 1; continue }
+            guard n - i >= headerSize, bytes[i..<(i + 3)].elementsEqual(marker[..<3]), let format = JournalFormats.blockFormat(bytes[i + 3]) else {
+                markDamaged(); i += 1; continue
+            }
             let length = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
             let start = i + headerSize
             guard length <= n - start,
                   bytes.withUnsafeBytes({ SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }).prefix(16)
                     .elementsEqual(bytes[(i + 8)..<(i + 24)]) else { markDamaged(); i += 1; continue }
             inDamage = false
+            if format > Self.format {
+                // Whole and checksummed, but of a format this host does not know: not damage.
+                newer.insert(format)
+                i = start + length
+                continue
+            }
             var r = ByteReader(bytes, from: start, to: start + length)
             do {
                 while !r.isAtEnd {
@@ -225,7 +243,7 @@ public final class CheckpointJournal {
                     let recordEnd = r.offset + size
                     guard recordEnd <= start + length else { throw BinaryDecodingError(description: "record overruns its block") }
                     var one = ByteReader(bytes, from: r.offset, to: recordEnd)
-                    outcomes.append(try ConditionOutcome(from: &one))
+                    outcomes.append(try ConditionOutcome(from: &one, format: format))
                     _ = try r.raw(size)
                 }
             } catch {
@@ -234,6 +252,6 @@ public final class CheckpointJournal {
             }
             i = start + length
         }
-        return (outcomes, damaged)
+        return JournalFormats.Scan(outcomes: outcomes, damaged: damaged, newerFormats: newer)
     }
 }
