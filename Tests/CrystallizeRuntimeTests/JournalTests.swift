@@ -118,9 +118,10 @@ final class JournalTests: XCTestCase {
         NSTemporaryDirectory() + "journal-\(UUID().uuidString)/replicates.journal"
     }
 
-    /// Waits (at most 5 s) until the journal at `path` holds at least `count` intact records.
+    /// Waits (at most 60 s, a generous bound for a loaded machine) until the journal at `path`
+    /// holds at least `count` intact records.
     private static func waitForRecords(at path: String, count: Int) {
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(60)
         while CheckpointJournal.read(path).outcomes.count < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
     }
 }

@@ -1,3 +1,4 @@
+import CrystallizeRuntime
 import Foundation
 import XCTest
 
@@ -141,7 +142,9 @@ final class ExecutionTests: XCTestCase {
             let ref = Harness.run(plugins + ["run", "experiments/\(name)", "--data-dir", "ref"], in: dir)
             XCTAssertEqual(ref.status, 0, ref.output)
             let (p, _, _) = Harness.start(plugins + ["run", "experiments/\(name)", "--execution", execution, "--workers", "2", "--quiet"], in: dir)
-            Thread.sleep(forTimeInterval: 1.0)
+            // Interrupted once a few replicates are checkpointed (the run takes 30): when, not whether.
+            let journal = "\(dir)/data/\(name)/v0/replicates.journal"
+            Poll.until("checkpointed records") { CheckpointJournal.read(journal).outcomes.count >= 4 }
             kill(p.processIdentifier, SIGINT)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 130, "\(execution): cancelled runs exit 130")

@@ -110,7 +110,8 @@ public final class CheckpointJournal {
         } else if first {
             // The clock is read once per batch, not per outcome.
             let now = DispatchTime.now().uptimeNanoseconds
-            if now &- since >= flushInterval { writer.async { self.writeQueued() } }
+            // lastWrite 0 is "never written": the first outcome goes out at once whatever the uptime.
+            if since == 0 || now &- since >= flushInterval { writer.async { self.writeQueued() } }
             else { writer.asyncAfter(deadline: .now() + .nanoseconds(Int(since &+ flushInterval &- now))) { self.writeQueued() } }
         }
     }
@@ -162,7 +163,7 @@ public final class CheckpointJournal {
             return
         }
         length += off_t(written)
-        if now &- lastSync >= syncInterval {
+        if lastSync == 0 || now &- lastSync >= syncInterval {
             if fdatasync(fd) != 0 { fail("fdatasync", errno) }
             lastSync = now
         }
