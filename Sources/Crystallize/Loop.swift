@@ -26,6 +26,43 @@ public struct ReplicateLoop {
     public var isCancelled: Bool { h.loop_cancelled(raw) != 0 }
     /// A private folder for the strategy's files.
     public var workDirectory: String { h.loop_work_dir(raw).map { String(cString: $0) } ?? "." }
+
+    /// What this call is asked to do; a host too old to say asks for a plain run.
+    public var mode: LoopMode {
+        guard hostHas(\.loop_mode), let f = h.loop_mode else { return .run }
+        return LoopMode(rawValue: f(raw)) ?? .run
+    }
+    /// The argv of ONE worker process running the listed replicates ("0,3,5-9" or a placeholder),
+    /// each into `resultPattern` with "{r}" replaced; empty when the host is too old for batches.
+    public func batchWorkerCommand(replicates: String, resultPattern: String) -> [String] {
+        guard hostHas(\.loop_batch_worker_command), let f = h.loop_batch_worker_command else { return [] }
+        var n = 0
+        guard let argv = f(raw, replicates, resultPattern, &n) else { return [] }
+        return (0..<n).compactMap { argv[$0].map { String(cString: $0) } }
+    }
+    /// Keeps a copy of one attempt's log of a worker that ran `replicate` with the run (named in provenance).
+    @discardableResult public func keepLog(_ replicate: Int, path: String) -> Bool {
+        guard hostHas(\.loop_keep_log), let f = h.loop_keep_log else { return false }
+        return f(raw, Int64(replicate), path) == CRYS_OK
+    }
+
+    /// Whether the running host's table has `member` (appended in a later version of the header).
+    private func hostHas(_ member: PartialKeyPath<crys_host>) -> Bool {
+        guard let offset = MemoryLayout<crys_host>.offset(of: member) else { return false }
+        return Int(h.size) >= offset + MemoryLayout<UnsafeRawPointer>.size
+    }
+}
+
+/// What the host asks of an execution strategy's run loop.
+public enum LoopMode: Int32 {
+    /// Run every pending replicate (following this run's earlier submissions first); return when all are done.
+    case run = 0
+    /// Submit the pending replicates, record the submission in the work folder, return at once.
+    case detach = 1
+    /// Submit nothing: hand back results that exist, describe the submissions with `progress`, return.
+    case status = 2
+    /// Cancel this run's submissions, hand back what finished, return.
+    case cancel = 3
 }
 
 /// Completes an asynchronous step, exactly once, from any thread.

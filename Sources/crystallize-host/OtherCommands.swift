@@ -45,14 +45,17 @@ struct Show: ParsableCommand {
     @Option(help: "Provenance tree levels, e.g. \"treatment > replicate > step > action\".") var tree: String?
     @Flag(help: "Print the run's whole provenance as JSON: provenance.json joined with every step record.") var provenance = false
     @Option(help: "text (default), or csv / json: every replicate's metrics, one row per (replicate, condition).") var format: String = "text"
+    @Option(help: "Print every kept log of this replicate (step logs, worker output, cluster attempts).") var logs: Int?
 
     func validate() throws {
         if !["text", "csv", "json"].contains(format) { throw ValidationError("--format must be text, csv or json, got '\(format)'") }
+        if let r = logs, r < 0 { throw ValidationError("--logs takes a replicate index (0 or more), got \(r)") }
     }
 
     func run() throws {
         do {
-            if format != "text" {
+            if let logs { print(try RunViewer.logs(experiment: experiment, dataRoot: dataDir, version: version, replicate: logs), terminator: "") }
+            else if format != "text" {
                 let run = try StoredRun.load(directory: RunLocator.versionDirectory(version.map { "\(experiment)@v\($0)" } ?? experiment, dataRoot: dataDir))
                 print(format == "csv" ? MetricsExport.csv(run) : JSONText.encode(MetricsExport.json(run), indent: 2), terminator: format == "csv" ? "" : "\n")
             } else if provenance { print(try RunViewer.provenance(experiment: experiment, dataRoot: dataDir, version: version)) }
@@ -86,9 +89,11 @@ struct Worker: AsyncParsableCommand {
     @Flag(help: "Read replicate lines on stdin and stream results.") var stream = false
     @Option(help: "Run this replicate.") var replicate: String?
     @Option(help: "Write the result here.") var out: String?
+    @Option(help: "Run these replicates one after another (e.g. 0,3,5-9), each into its own result file.") var replicates: String?
+    @Option(name: .customLong("out-pattern"), help: "Result file of each replicate of --replicates; {r} becomes its index.") var outPattern: String?
 
     func run() async throws {
-        let code = await WorkerMain.run(requestPath: request, stream: stream, replicate: replicate, out: out)
+        let code = await WorkerMain.run(requestPath: request, stream: stream, replicate: replicate, out: out, replicates: replicates, outPattern: outPattern)
         if code != 0 { throw ExitCode(code) }
     }
 }

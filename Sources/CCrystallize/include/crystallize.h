@@ -475,8 +475,35 @@ typedef struct crys_host {
     crys_status (*read_i64)(const crys_value *value, int64_t *out);
     /** F64, or an I64 converted, into `*out`; otherwise as read_bool. */
     crys_status (*read_f64)(const crys_value *value, double *out);
+    /* --- also since 1.1: batches, detach and attach, attempt logs (CRYS_HOST_HAS) --- */
+    /**
+     * The argv (NULL-terminated; valid until run_loop returns) of ONE worker process that runs
+     * several replicates one after another and writes each one's result file as soon as it
+     * finishes, so a worker killed midway keeps the replicates it finished, and one started
+     * again skips them. `replicates` lists indices ("0,3,5-9") or is a placeholder the plugin
+     * substitutes later; in `result_pattern` every "{r}" becomes the replicate's index.
+     */
+    const char *const *(*loop_batch_worker_command)(crys_loop *loop, const char *replicates,
+                                                    const char *result_pattern, size_t *argc);
+    /** What this run_loop call is asked to do: one of CRYS_LOOP_RUN ... CRYS_LOOP_CANCEL. */
+    int32_t (*loop_mode)(crys_loop *loop);
+    /**
+     * Keep the log file at `path` (one attempt of a worker that ran `replicate`) with the run:
+     * the host copies it under the run's folder, names it in provenance, and
+     * `show <experiment> --logs R` prints it. The file is read during the call.
+     */
+    crys_status (*loop_keep_log)(crys_loop *loop, int64_t replicate, const char *path);
 } crys_host;
-CRYS_ENDS_AT(crys_host, read_f64);
+CRYS_ENDS_AT(crys_host, loop_keep_log);
+
+/** loop_mode: run every pending replicate (following this run's earlier submissions first) and return when all are done. */
+#define CRYS_LOOP_RUN 0
+/** loop_mode: submit the pending replicates, record the submission in loop_work_dir, return at once. */
+#define CRYS_LOOP_DETACH 1
+/** loop_mode: submit nothing; hand back results that exist, describe this run's submissions with loop_progress, return. */
+#define CRYS_LOOP_STATUS 2
+/** loop_mode: cancel this run's submissions, hand back what finished, return. */
+#define CRYS_LOOP_CANCEL 3
 
 /** True when the running host's table contains `member` (appended in a later minor). */
 #define CRYS_HOST_HAS(host, member) \

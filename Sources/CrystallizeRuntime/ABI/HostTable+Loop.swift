@@ -11,6 +11,12 @@ public protocol ReplicateLoop: AnyObject {
     func runInProcess(_ replicate: Int) -> Bool
     /// The argv of a worker process running `replicate` into `resultPath`.
     func workerCommand(replicate: String, resultPath: String) -> [String]
+    /// The argv of one worker process running the listed replicates, each into `resultPattern` with `{r}` replaced.
+    func batchWorkerCommand(replicates: String, resultPattern: String) -> [String]
+    /// What the strategy is asked to do (CRYS_LOOP_RUN, _DETACH, _STATUS, _CANCEL).
+    var mode: Int32 { get }
+    /// Keeps a copy of one attempt's log of a worker that ran `replicate` with the run.
+    func keepLog(_ replicate: Int, path: String) throws
     /// Accepts a worker's result file.
     func submitResult(_ replicate: Int, path: String) throws
     /// Marks a replicate failed.
@@ -39,6 +45,20 @@ final class LoopBox {
         for buffer in argvBuffers { buffer.deallocate() }
     }
     var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    /// Hands `argv` out as a NULL-terminated C array that lives until run_loop returns.
+    func keep(_ argv: [String], argc: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<CChar>?>? {
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+        cArgs.append(nil)
+        argc?.pointee = argv.count
+        // The array's buffer is what the plugin gets: it stays put once stored.
+        let stored = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: cArgs.count)
+        stored.initialize(from: cArgs, count: cArgs.count)
+        lock.lock()
+        argvStorage.append(cArgs)
+        argvBuffers.append(stored)
+        lock.unlock()
+        return UnsafeRawPointer(stored).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
+    }
     static func from(_ p: OpaquePointer?) -> LoopBox? {
         p.map { Unmanaged<LoopBox>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
     }
@@ -58,18 +78,20 @@ extension HostTable {
         }
         t.loop_worker_command = { l, rep, path, argc in
             guard let b = LoopBox.from(l), let r = hostString(rep), let p = hostString(path) else { return nil }
-            let argv = b.loop.workerCommand(replicate: r, resultPath: p)
-            var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-            cArgs.append(nil)
-            argc?.pointee = argv.count
-            // The array's buffer is what the plugin gets: it stays put once stored.
-            let stored = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: cArgs.count)
-            stored.initialize(from: cArgs, count: cArgs.count)
-            b.lock.lock()
-            b.argvStorage.append(cArgs)
-            b.argvBuffers.append(stored)
-            b.lock.unlock()
-            return UnsafeRawPointer(stored).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
+            return b.keep(b.loop.workerCommand(replicate: r, resultPath: p), argc: argc)
+        }
+        t.loop_batch_worker_command = { l, reps, pattern, argc in
+            guard let b = LoopBox.from(l), let r = hostString(reps), let p = hostString(pattern) else { return nil }
+            return b.keep(b.loop.batchWorkerCommand(replicates: r, resultPattern: p), argc: argc)
+        }
+        t.loop_mode = { l in LoopBox.from(l)?.loop.mode ?? CRYS_LOOP_RUN }
+        t.loop_keep_log = { l, r, path in
+            guard let b = LoopBox.from(l), let p = hostString(path), r >= 0, Int(r) < b.loop.replicateCount else { return CRYS_INVALID }
+            do { try b.loop.keepLog(Int(r), path: p) } catch {
+                b.loop.progress("warning: cannot keep log \(p) of replicate \(r): \(error)")
+                return CRYS_ERROR
+            }
+            return CRYS_OK
         }
         t.loop_submit_result = { l, r, path in
             guard let b = LoopBox.from(l), let p = hostString(path) else { return CRYS_INVALID }

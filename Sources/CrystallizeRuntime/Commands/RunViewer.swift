@@ -21,6 +21,12 @@ public enum RunViewer {
         return (name, store, v)
     }
 
+    /// Every kept log of replicate `replicate` of a stored run (`show --logs R`).
+    public static func logs(experiment: String, dataRoot: String, version: Int?, replicate: Int) throws -> String {
+        let (_, store, v) = try locate(experiment: experiment, dataRoot: dataRoot, version: version)
+        return try RunLogs.render(store.versionDirectory(v), replicate: replicate)
+    }
+
     /// The whole provenance of a stored run (provenance.json joined with its step records), as JSON.
     public static func provenance(experiment: String, dataRoot: String, version: Int?) throws -> String {
         let (_, store, v) = try locate(experiment: experiment, dataRoot: dataRoot, version: version)

@@ -43,6 +43,8 @@ public final class EventLineBuffer: RunEventSubscriber {
     public init() {}
     /// Appends the event's line.
     public func receive(_ event: RunEvent) { text += event.json() + "\n" }
+    /// The lines so far, emptying the buffer (a batch worker's events, one replicate at a time).
+    public func take() -> String { defer { text = "" }; return text }
 }
 
 extension RunEventBus {

@@ -55,6 +55,10 @@ public struct ExecutionJob {
     public let warn: (String) -> Void
     /// The run's events: worker processes' events are published here again.
     public let events: RunEventBus
+    /// The version folder the run writes into (per-replicate logs go under it).
+    public var versionDirectory: String = ""
+    /// What a plugin strategy is asked to do (CRYS_LOOP_RUN, _DETACH, _STATUS, _CANCEL).
+    public var loopMode: Int32 = 0
 
     /// Fails a (replicate, condition) that no runner ran (a worker that could not start or
     /// died, a strategy that gave up on it): its outcome goes to the sink, its events to the bus.

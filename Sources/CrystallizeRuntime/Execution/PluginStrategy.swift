@@ -18,7 +18,8 @@ struct PluginStrategy: ExecutionStrategy {
             Thread {
                 let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: strategyParams, rng: SeededGenerator(seed: job.plan.seed),
                                       services: CallServices(log: { level, m in
-                                          if level >= CRYS_LOG_WARNING { job.warn(LogLine.prefix(level) + "[\(e.qualifiedName)] \(m)") } else { job.progress(m) } }))
+                                          // Info and above are log lines (a strategy says what it submitted, what it chose); debug only progress.
+                                          if level >= CRYS_LOG_INFO { job.warn(LogLine.prefix(level) + m) } else { job.progress(m) } }))
                 let box = LoopBox(loop)
                 let s = e.raw.run_loop!(frame.pointer, box.pointer, e.raw.user)
                 withExtendedLifetime(box) {}
@@ -28,7 +29,8 @@ struct PluginStrategy: ExecutionStrategy {
         if status != CRYS_OK && !job.cancel.isCancelled {
             throw PluginError(message: "execution strategy '\(e.qualifiedName)' failed: \(error ?? "status \(status)")")
         }
-        if !job.cancel.isCancelled { loop.failUnfinished(strategy: e.qualifiedName) }
+        // Detach, status and cancel leave unfinished replicates to a later call.
+        if !job.cancel.isCancelled && job.loopMode == CRYS_LOOP_RUN { loop.failUnfinished(strategy: e.qualifiedName) }
     }
 
     /// The strategy's parameters: given under `execution:`, else declared defaults; unknown or
@@ -100,6 +102,16 @@ final class LoopImpl: ReplicateLoop {
 
     func workerCommand(replicate: String, resultPath: String) -> [String] {
         job.worker.oneShotCommand(replicate: replicate, resultPath: resultPath)
+    }
+
+    func batchWorkerCommand(replicates: String, resultPattern: String) -> [String] {
+        job.worker.batchCommand(replicates: replicates, resultPattern: resultPattern)
+    }
+
+    var mode: Int32 { job.loopMode }
+
+    func keepLog(_ r: Int, path: String) throws {
+        try RunLogs.keep(path, replicate: r, versionDirectory: job.versionDirectory)
     }
 
     func submitResult(_ r: Int, path: String) throws {

@@ -86,8 +86,10 @@ struct WorkerDriver {
                     job.sink.accept(outcome)
                 }
                 if finished { remaining = []; break }
-                // The worker died mid-replicate: the condition it was running fails with the reason.
+                // The worker died mid-replicate: the condition it was running fails with the reason,
+                // and what it printed (a crash report) goes to that replicate's log.
                 let reason = w.finish()
+                ReplicateOutput.rescue(pid: w.process.processIdentifier, replicate: item.replicate, versionDirectory: job.versionDirectory)
                 registry.remove(w.process)
                 worker = nil
                 if job.cancel.isCancelled { return }

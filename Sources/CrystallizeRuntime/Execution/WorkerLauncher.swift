@@ -16,6 +16,12 @@ public struct WorkerLauncher {
         [executable, "worker", "--request", requestPath, "--replicate", replicate, "--out", resultPath]
     }
 
+    /// The argv of a worker that runs the listed replicates one after another, writing each
+    /// one's result file (`resultPattern` with `{r}` replaced) as soon as it finishes.
+    public func batchCommand(replicates: String, resultPattern: String) -> [String] {
+        [executable, "worker", "--request", requestPath, "--replicates", replicates, "--out-pattern", resultPattern]
+    }
+
     /// The running executable's absolute path.
     public static var currentExecutable: String {
         if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }

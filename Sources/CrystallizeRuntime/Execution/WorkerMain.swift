@@ -7,7 +7,8 @@ import Glibc
 /// then run replicates read from stdin (streaming) or one replicate into a result file.
 public enum WorkerMain {
     /// Runs a worker; returns the process exit code.
-    public static func run(requestPath: String, stream: Bool, replicate: String?, out: String?) async -> Int32 {
+    public static func run(requestPath: String, stream: Bool, replicate: String?, out: String?,
+                           replicates: String? = nil, outPattern: String? = nil) async -> Int32 {
         // Results travel on the original stdout; anything a plugin prints goes to stderr so it
         // can never corrupt the result stream.
         let resultFD = dup(1)
@@ -38,23 +39,33 @@ public enum WorkerMain {
         do { try Lifecycle.setup(plan) } catch { return fail("\(error)") }
         defer { Lifecycle.teardown(plan, log: log) }
 
+        let replicateOutput = ReplicateOutput(versionDirectory: request.versionDirectory, streaming: stream)
         if stream {
             let output = FileHandle(fileDescriptor: resultFD)
             while let line = readLine() {
                 guard let (r, wanted) = WorkerPipeFormat.parseWorkLine(line) else { return fail("bad work line '\(line)'") }
+                replicateOutput.begin(r)
                 for c in plan.conditions where wanted.contains(c.name) {
                     let o = await runner.run(replicate: r, condition: c)
                     output.write((WorkerPipeFormat.outcomeLine(o) + "\n").data(using: .utf8)!)
                 }
+                replicateOutput.end()
                 output.write((WorkerPipeFormat.done + "\n").data(using: .utf8)!)
             }
             return 0
+        }
+        if let replicates {
+            guard let outPattern else { return fail("--out-pattern is required with --replicates") }
+            return await BatchWorker.run(replicates, pattern: outPattern, plan: plan, runner: runner, output: replicateOutput,
+                                         events: request.forwardEvents == true ? buffer : nil, log: log)
         }
         guard let replicate, let r = Int(replicate), r >= 0, r < plan.replicates else {
             return fail("--replicate must be an index below \(plan.replicates), got '\(replicate ?? "")'")
         }
         guard let out else { return fail("--out is required with --replicate") }
+        replicateOutput.begin(r)
         let outcomes = await runner.run(replicate: r, conditions: plan.conditions)
+        replicateOutput.end()
         do {
             // Events first: the parent reads them when it takes the result file.
             try WorkerResultFile.write(outcomes, events: request.forwardEvents == true ? buffer.text : nil, to: out)

@@ -27,6 +27,8 @@ public struct RunOptions {
     public var inputs: UpstreamInputs? = nil
     /// Where the run's events go (progress line, run screen, dashboard, `--events`).
     public var events = RunEventBus()
+    /// What a plugin strategy is asked to do (CRYS_LOOP_RUN unless detaching).
+    public var loopMode: Int32 = 0
     /// Defaults.
     public init() {}
 }
@@ -105,6 +107,7 @@ public enum ExperimentRunner {
         try request.save(requestPath)
 
         let runner = ReplicateRunner(plan: plan, cache: cache, versionDirectory: vdir, inputs: options.inputs, events: events, log: options.log)
+        runner.keepsReplicateLogs = true
         let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
         let inProcess = strategy.traits.runsStepsInProcess
         let hookInfo: OrderedDictionary<String, Value> = ["experiment": .string(plan.name), "replicates": .int(Int64(plan.replicates)),
@@ -119,7 +122,8 @@ public enum ExperimentRunner {
         let job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: collector, cancel: stop,
                                worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: requestPath),
                                workDirectory: workDir, progress: { [name = plan.name] m in events.publish(.progress(experiment: name, message: m)) },
-                               warn: options.log, events: events)
+                               warn: options.log, events: events,
+                               versionDirectory: vdir, loopMode: options.loopMode)
         events.publish(.runStarted(RunStarted(plan: plan, version: version, pending: pending.conditionRuns, strategy: options.strategy)))
         var strategyError: Error? = nil
         var tally = RetryPolicy.Tally()

@@ -15,6 +15,9 @@ public final class ReplicateRunner {
     let stepLog: StepLogFile
     /// The run's event stream; nil when nobody listens (nothing is built or timed then).
     private let events: ReplicateEvents?
+    /// Whether step log lines also go to each replicate's `logs/replicate_<r>/output.log`
+    /// (in-process runs; a worker process sends its whole output there instead).
+    public var keepsReplicateLogs = false
 
     /// Whether any hook wants per-replicate or per-step events: their info maps are built
     /// only then.
@@ -207,11 +210,13 @@ public final class ReplicateRunner {
                 try self.writeArtifact(scope.replicate, scope.condition, step, spec.fileName, bytes)
                 scope.written[spec.fileName] = bytes
             },
-            log: { [log, stepLog, events, unowned scope] level, message in
+            log: { [log, stepLog, events, unowned self, unowned scope] level, message in
                 let step = scope.context.currentStep, l = LogLevel(rawValue: level) ?? .info
                 stepLog.append(level: l, step: step, replicate: scope.replicate, condition: scope.condition, message: message)
                 events?.log(scope.replicate, scope.condition, step, l, message)
-                log(LogLine.prefix(level) + "[\(step) r\(scope.replicate) \(scope.condition)] \(message)")
+                let line = LogLine.prefix(level) + "[\(step) r\(scope.replicate) \(scope.condition)] \(message)"
+                log(line)
+                if self.keepsReplicateLogs { RunLogs.append(line, replicate: scope.replicate, versionDirectory: self.versionDirectory) }
             })
     }
 

@@ -41,6 +41,8 @@ enum ProvenanceWriter {
             "cache": .map(["enabled": .bool(plan.cacheEnabled), "hits": .int(Int64(counts.0)), "misses": .int(Int64(counts.1))]),
             "hypotheses": .list(hypotheses.map(\.json)),
             "records": .map(["journal": .string(RunStore.journalFileName), "format": .string(recordsFormat)]),
+            // Each replicate's kept logs (step logs, worker output, every cluster attempt's log).
+            "logs": .map(OrderedDictionary(uniqueKeysWithValues: RunLogs.census(store.versionDirectory(version)).map { (String($0.replicate), Value.list($0.files.map { .string($0) })) })),
         ]
         // The code version of the experiment folder; absent outside a repository.
         if let git { doc["git"] = git.json }
