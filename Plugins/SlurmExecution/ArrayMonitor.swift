@@ -1,7 +1,8 @@
 import Foundation
 
-/// Asks Slurm for the state of every task of one array. Results are keyed on the array
-/// index, never on per-task job ids, which Slurm assigns only when a task starts.
+/// Asks Slurm for the state of every task of one submission (all its arrays, in one squeue
+/// call). Results are keyed on the submission-wide task index, never on per-task job ids,
+/// which Slurm assigns only when a task starts.
 struct ArrayMonitor {
     /// What one poll saw.
     enum Poll {
@@ -11,13 +12,13 @@ struct ArrayMonitor {
         case failure(String)
     }
 
-    /// The array followed.
+    /// The submission followed.
     let job: Submission
     /// The Slurm client commands.
     let commands: Commands
-    /// Latest state per array index, kept across polls.
+    /// Latest state per task, kept across polls.
     private(set) var known: [Int: TaskState] = [:]
-    /// Indices Slurm no longer reports at all, after several polls in a row.
+    /// Tasks Slurm no longer reports at all, after several polls in a row.
     private(set) var vanished: [Int] = []
     private var missingPolls: [Int: Int] = [:]
 
@@ -26,21 +27,31 @@ struct ArrayMonitor {
         self.commands = commands
     }
 
+    /// Forgets what was known of `task` (after it was requeued or resubmitted).
+    mutating func forget(_ task: Int) { known[task] = nil; missingPolls[task] = nil }
+
     /// One squeue call (plus `scontrol show job` when squeue has lost some tasks).
     mutating func poll() -> Poll {
-        let r = commands.run("squeue", job.clusterArgs + ["-h", "-r", "-t", "all", "-j", job.jobID, "-O", TaskStateParser.squeueFormat], timeout: 120)
-        var seen: [Int: TaskState]
+        let ids = job.jobIDs
+        guard !ids.isEmpty else { return .states(known) }
+        let r = commands.run("squeue", job.clusterArgs + ["-h", "-r", "-t", "all", "-j", ids.joined(separator: ","), "-O", TaskStateParser.squeueFormat], timeout: 120)
+        var seen: [Int: TaskState] = [:]
         if r.status == 0 {
-            seen = TaskStateParser.parseSqueue(r.stdout, arrayJobID: job.jobID)
-        } else if r.diagnostic.contains("Invalid job id") {
-            seen = [:]  // the whole array has been purged; scontrol below is the last word
-        } else {
+            for part in job.record.arrays {
+                for (i, s) in TaskStateParser.parseSqueue(r.stdout, arrayJobID: part.jobID) where i < part.count { seen[part.first + i] = s }
+            }
+        } else if !r.diagnostic.contains("Invalid job id") {
             return .failure(r.timedOut ? "squeue gave no answer within 120 s" : "squeue exit \(r.status): \(Preflight.oneLine(r.diagnostic))")
-        }
-        let all = 0..<job.replicates.count
+        }  // "Invalid job id": every array has been purged; scontrol below is the last word
+        let all = 0..<job.record.batches.count
         if all.contains(where: { seen[$0] == nil }), commands.paths["scontrol"] != nil {
-            let s = commands.run("scontrol", job.clusterArgs + ["-o", "show", "job", job.jobID], timeout: 120)
-            if s.status == 0 { seen.merge(TaskStateParser.parseScontrol(s.stdout, arrayJobID: job.jobID)) { a, _ in a } }
+            for part in job.record.arrays where (part.first..<(part.first + part.count)).contains(where: { seen[$0] == nil }) {
+                let s = commands.run("scontrol", job.clusterArgs + ["-o", "show", "job", part.jobID], timeout: 120)
+                guard s.status == 0 else { continue }
+                for (i, st) in TaskStateParser.parseScontrol(s.stdout, arrayJobID: part.jobID) where i < part.count && seen[part.first + i] == nil {
+                    seen[part.first + i] = st
+                }
+            }
         }
         for (i, s) in seen { known[i] = s; missingPolls[i] = nil }
         vanished = []

@@ -10,7 +10,7 @@ enum Preflight {
 
     /// Finds the commands and pings the controller; throws a message naming what is wrong.
     static func check(timeout: TimeInterval = 30) throws -> Commands {
-        let (commands, missing) = Commands.locate(required + ["scontrol"])
+        let (commands, missing) = Commands.locate(required + ["scontrol", "sinfo"])
         let missingRequired = missing.filter { required.contains($0) }
         if !missingRequired.isEmpty {
             let path = Commands.searchPath.joined(separator: ":")

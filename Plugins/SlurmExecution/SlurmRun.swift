@@ -1,101 +1,147 @@
 import Crystallize
 import Foundation
 
-/// One call of the `slurm` strategy: check, submit the pending replicates as one job array,
-/// follow it with squeue, and hand every finished task's result (or failure) to the host as
-/// soon as it is known, so the host checkpoints replicates while the array is still running.
+/// One call of the `slurm` strategy. It first picks up this run's earlier submissions (a
+/// detached run, a host that was killed, an interrupted run being resumed), then submits the
+/// pending replicates no live submission covers — in batches, one job array task per batch —
+/// and, unless detaching, follows everything with squeue, handing each replicate's result to
+/// the host as soon as its file appears, so the host checkpoints while the arrays run.
 struct SlurmRun {
     let settings: SlurmSettings
     let loop: ReplicateLoop
     let log: (String) -> Void
+    /// The Slurm client commands, checked before anything is submitted.
+    let commands: Commands
 
-    /// How long a task that ended well may take to show its result file (shared filesystems
-    /// such as NFS cache directory listings for several seconds).
-    static let resultGrace: TimeInterval = 30
     /// How long squeue may keep failing before the run gives up on the controller.
     static let controllerPatience: TimeInterval = 300
 
-    func run() throws {
-        let replicates = loop.pending
-        guard !replicates.isEmpty else { return }
-        let commands = try Preflight.check()
-        if loop.isCancelled { return }
-        let parent = Files.absolute(settings.sharedDir.isEmpty ? loop.workDirectory : settings.sharedDir)
-        let job = try Submission.submit(replicates: replicates, parent: parent, workerCommand: { loop.workerCommand(replicate: $0, resultPath: $1) },
-                                        settings: settings, commands: commands)
-        log("slurm: submitted array job \(job.jobID) with \(replicates.count) task(s); script, logs and results in \(job.directory)")
-        var monitor = ArrayMonitor(job: job, commands: commands)
-        var handled = Set<Int>()
-        var firstSeenWithoutResult: [Int: Date] = [:]
-        var failingSince: Date? = nil
+    init(settings: SlurmSettings, loop: ReplicateLoop, log: @escaping (String) -> Void) throws {
+        self.settings = settings
+        self.loop = loop
+        self.log = log
+        commands = loop.pending.isEmpty ? Commands(paths: [:]) : try Preflight.check()
+    }
 
-        while handled.count < replicates.count {
-            if loop.isCancelled { return cancel(job, commands: commands, monitor: &monitor, handled: &handled) }
-            switch monitor.poll() {
-            case .failure(let message):
+    func run() throws {
+        let wanted = Set(loop.pending)
+        guard !wanted.isEmpty else { return }
+        if loop.isCancelled { return }
+        let mode = loop.mode
+        let index = SubmissionIndex(workDirectory: loop.workDirectory)
+        var followers = index.load().compactMap { s -> Follower? in
+            let t = wanted.intersection(s.replicates)
+            return t.isEmpty ? nil : Follower(job: s, tracked: t, commands: commands)
+        }
+        var reported = Set<Int>()
+        for f in followers { f.harvest(loop, &reported) }
+
+        switch mode {
+        case .status: return status(followers, &reported)
+        case .cancel:
+            for f in followers where !f.job.record.cancelled { f.cancel(self, &reported) }
+            loop.progress("slurm: cancelled \(followers.filter { !$0.job.jobIDs.isEmpty }.map { $0.job.jobIDs.joined(separator: ",") }.joined(separator: "; ")); \(reported.count) finished replicate(s) kept")
+            return
+        case .run, .detach: break
+        }
+
+        // Old submissions that were cancelled are only harvested; the rest are followed.
+        followers.removeAll { $0.job.record.cancelled }
+        let covered = Set(followers.flatMap(\.tracked))
+        let fresh = loop.pending.filter { !reported.contains($0) && !covered.contains($0) }
+        if !fresh.isEmpty {
+            let sub = try submit(fresh, index: index)
+            followers.append(Follower(job: sub, tracked: Set(fresh), commands: commands))
+        }
+        if mode == .detach {
+            let ids = followers.flatMap(\.job.jobIDs)
+            log("slurm: detached; job array(s) \(ids.joined(separator: ", ")) keep running without this process")
+            return
+        }
+        try follow(followers, &reported)
+    }
+
+    /// Batches the replicates, writes the submission and submits its arrays.
+    func submit(_ replicates: [Int], index: SubmissionIndex) throws -> Submission {
+        let parent = Files.absolute(settings.sharedDir.isEmpty ? loop.workDirectory : settings.sharedDir)
+        let earlier = index.load().map(\.directory)
+        let sizing = BatchSizing.choose(count: replicates.count, settings: settings,
+                                        idleCPUs: settings.replicatesPerTask > 0 || settings.arrayThrottle > 0 ? nil : BatchSizing.idleCPUs(commands, partition: settings.partition),
+                                        measured: BatchSizing.measuredDuration(in: earlier))
+        let batches = stride(from: 0, to: replicates.count, by: sizing.size).map { Array(replicates[$0..<min($0 + sizing.size, replicates.count)]) }
+        let maxArray = settings.maxArraySize > 0 ? settings.maxArraySize : (Self.clusterMaxArraySize(commands) ?? 1001)
+        let sub = try Submission.create(batches: batches, parent: parent, workerCommand: { loop.batchWorkerCommand(replicates: $0, resultPattern: $1) },
+                                        settings: settings, commands: commands, maxArraySize: maxArray)
+        try index.add(sub.directory)
+        let arrays = sub.record.arrays.map(\.jobID)
+        log("slurm: \(replicates.count) replicate(s) in \(batches.count) task(s) of up to \(sizing.size) (replicates_per_task \(sizing.reason)); " +
+            "job array\(arrays.count > 1 ? "s" : "") \(arrays.joined(separator: ", "))\(arrays.count > 1 ? " (split: MaxArraySize \(maxArray))" : ""); files in \(sub.directory)")
+        return sub
+    }
+
+    /// Polls every submission until each tracked replicate has a result or a failure.
+    func follow(_ followers: [Follower], _ reported: inout Set<Int>) throws {
+        var failingSince: Date? = nil
+        while !followers.allSatisfy({ $0.isDone(reported) }) {
+            if loop.isCancelled {
+                loop.progress("slurm: cancelling")
+                for f in followers { f.cancel(self, &reported) }
+                return
+            }
+            var failure: String? = nil
+            for f in followers where !f.isDone(reported) { if let m = f.step(self, &reported) { failure = m } }
+            if let message = failure {
                 let since = failingSince ?? Date()
                 failingSince = since
                 if Date().timeIntervalSince(since) > Self.controllerPatience {
-                    _ = commands.run("scancel", job.clusterArgs + [job.jobID], timeout: 60)
-                    for i in 0..<replicates.count where !handled.contains(i) {
-                        if !harvest(job, i) { loop.fail(replicates[i], "slurm task \(job.jobID)_\(i): lost contact with the Slurm controller for \(Int(Self.controllerPatience)) s (\(message)); the array was cancelled") }
+                    for f in followers {
+                        _ = commands.run("scancel", f.job.clusterArgs + f.job.jobIDs, timeout: 60)
+                        f.harvest(loop, &reported)
+                        for r in f.tracked where !reported.contains(r) {
+                            loop.fail(r, "slurm: lost contact with the Slurm controller for \(Int(Self.controllerPatience)) s (\(message)); the arrays were cancelled")
+                            reported.insert(r)
+                        }
                     }
                     return
                 }
-                loop.progress("slurm job \(job.jobID): squeue failed, retrying (\(message))")
-            case .states(let states):
+                loop.progress("slurm: squeue failed, retrying (\(message))")
+            } else {
                 failingSince = nil
-                for (i, s) in states.sorted(by: { $0.key < $1.key }) where !handled.contains(i) && s.isFinished {
-                    if harvest(job, i) { handled.insert(i); continue }
-                    // A task that ended well wrote its result; give the filesystem time to show it.
-                    let endedWell = s.signal == 0 && (s.state == "COMPLETED" || s.exitCode == 1)
-                    let first = firstSeenWithoutResult[i] ?? Date()
-                    firstSeenWithoutResult[i] = first
-                    if endedWell && Date().timeIntervalSince(first) < Self.resultGrace { continue }
-                    loop.fail(replicates[i], failureMessage(job, i, s, missingResult: endedWell))
-                    handled.insert(i)
-                }
-                for i in monitor.vanished where !handled.contains(i) {
-                    if !harvest(job, i) { loop.fail(replicates[i], "slurm task \(job.jobID)_\(i) is no longer known to Slurm (squeue and scontrol have forgotten it, e.g. after MinJobAge) and left no result file; log \(job.logPath(i))") }
-                    handled.insert(i)
-                }
-                loop.progress(summary(job, states, handled: handled.count))
+                loop.progress(summary(followers, reported))
             }
-            if handled.count < replicates.count { wait(settings.pollInterval) }
+            if !followers.allSatisfy({ $0.isDone(reported) }) { wait(settings.pollInterval) }
         }
     }
 
-    /// Hands the result file of array task `i` to the host if it exists; true if it did.
-    /// The worker writes the file atomically after its last condition, so a file that exists
-    /// is complete whatever state Slurm reports for the task.
-    func harvest(_ job: Submission, _ i: Int) -> Bool {
-        let path = job.resultPath(job.replicates[i])
-        guard FileManager.default.fileExists(atPath: path) else { return false }
-        loop.submitResult(job.replicates[i], path: path)
-        return true
+    /// One line per submission, for `crystallize-host status`.
+    func status(_ followers: [Follower], _ reported: inout Set<Int>) {
+        for f in followers {
+            if f.job.record.cancelled { loop.progress("slurm job \(f.job.jobIDs.joined(separator: ",")): CANCELLED"); continue }
+            f.observe()
+            let c = f.counts(reported)
+            let state = c.running > 0 ? "RUNNING" : (c.pending > 0 ? "PENDING" : "FINISHED")
+            loop.progress("slurm job \(f.job.jobIDs.joined(separator: ",")): \(state); tasks \(c.pending) pending, \(c.running) running, \(c.finished) finished")
+        }
     }
 
-    /// Ctrl-C: cancel the array, wait briefly for its tasks to stop, then keep every result
-    /// that was written so `--strategy resume` submits only what is really missing.
-    func cancel(_ job: Submission, commands: Commands, monitor: inout ArrayMonitor, handled: inout Set<Int>) {
-        loop.progress("slurm job \(job.jobID): cancelling")
-        let r = commands.run("scancel", job.clusterArgs + [job.jobID], timeout: 60)
-        if r.status != 0 { log("slurm: scancel \(job.jobID) failed (exit \(r.status)): \(Preflight.oneLine(r.diagnostic)); cancel it by hand") }
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            guard case .states(let states) = monitor.poll() else { break }
-            if states.values.allSatisfy(\.isFinished) { break }
-            Thread.sleep(forTimeInterval: 0.2)
+    /// `MaxArraySize` from `scontrol show config`, or nil.
+    static func clusterMaxArraySize(_ commands: Commands) -> Int? {
+        guard commands.paths["scontrol"] != nil else { return nil }
+        let r = commands.run("scontrol", ["show", "config"], timeout: 30)
+        guard r.status == 0 else { return nil }
+        for line in r.stdout.split(whereSeparator: \.isNewline) where line.hasPrefix("MaxArraySize") {
+            if let v = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), v > 0 { return v }
         }
-        for i in 0..<job.replicates.count where !handled.contains(i) { if harvest(job, i) { handled.insert(i) } }
+        return nil
     }
 
     /// "slurm task 12_3 FAILED (exit code 3): <log tail>"; the replicate is named by the host.
-    func failureMessage(_ job: Submission, _ i: Int, _ s: TaskState, missingResult: Bool) -> String {
-        var m = "slurm task \(job.jobID)_\(i) \(s.state)"
-        if !s.ending.isEmpty { m += " (\(s.ending))" }
-        if missingResult { m += ", but its result file \(job.resultPath(job.replicates[i])) did not appear within \(Int(Self.resultGrace)) s" }
-        let path = job.logPath(i)
+    func failureMessage(_ job: Submission, _ g: Int, _ s: TaskState, vanished: Bool, missingResult: Bool = false) -> String {
+        var m = vanished ? "slurm task \(job.slurmName(g)) is no longer known to Slurm (squeue and scontrol have forgotten it, e.g. after MinJobAge)"
+                         : "slurm task \(job.slurmName(g)) \(s.state)"
+        if !vanished, !s.ending.isEmpty { m += " (\(s.ending))" }
+        if missingResult { m += ", but a result file in \(job.directory) did not appear within \(Int(Follower.resultGrace)) s" }
+        let path = job.latestLog(g)
         switch Files.tail(path) {
         case nil: m += "; no log at \(path) (the task never started)"
         case let lines? where lines.isEmpty: m += "; its log \(path) is empty"
@@ -105,10 +151,11 @@ struct SlurmRun {
     }
 
     /// The progress line: "slurm job 12: 3 pending, 2 running, 5/10 done".
-    func summary(_ job: Submission, _ states: [Int: TaskState], handled: Int) -> String {
-        let running = states.values.filter(\.isRunning).count
-        let pending = states.values.filter { !$0.isFinished && !$0.isRunning }.count
-        return "slurm job \(job.jobID): \(pending) pending, \(running) running, \(handled)/\(job.replicates.count) done"
+    func summary(_ followers: [Follower], _ reported: Set<Int>) -> String {
+        var p = 0, r = 0, total = 0, done = 0
+        for f in followers { let c = f.counts(reported); p += c.pending; r += c.running; total += f.tracked.count; done += f.tracked.intersection(reported).count }
+        let ids = followers.flatMap(\.job.jobIDs).joined(separator: ",")
+        return "slurm job \(ids): \(p) task(s) pending, \(r) running, \(done)/\(total) replicates done"
     }
 
     /// Sleeps `seconds` in short slices so Ctrl-C is noticed quickly even with a long poll interval.

@@ -19,6 +19,12 @@ struct SlurmSettings {
     var pollInterval: Double
     /// Where scripts, logs and result files go; "" means the run's private work folder.
     var sharedDir: String
+    /// Replicates per array task; 0 lets `BatchSizing` choose.
+    var replicatesPerTask: Int
+    /// How often one array task may be requeued after preemption, node failure or its time limit.
+    var maxRequeues: Int
+    /// Tasks per job array at most; 0 asks the cluster (`MaxArraySize`).
+    var maxArraySize: Int
 
     /// The parameter declarations the descriptor exports (`crystallize-host inspect` shows them).
     static let declarations: [Param] = [
@@ -30,6 +36,9 @@ struct SlurmSettings {
         .string("extra_args", default: "", doc: "More sbatch arguments, split on whitespace, e.g. \"--account=lab --qos=short\""),
         .f64("poll_interval", default: 1.0, doc: "Seconds between squeue polls"),
         .string("shared_dir", default: "", doc: "Folder visible from every node for the batch script, task logs and result files; empty: the run's work folder"),
+        .i64("replicates_per_task", default: 0, doc: "Replicates one array task runs, one after another; 0: chosen from array_throttle, free CPUs and measured durations"),
+        .i64("max_requeues", default: 3, doc: "Times one array task is requeued after preemption, node failure or its time limit (only its unfinished replicates run again)"),
+        .i64("max_array_size", default: 0, doc: "Tasks per job array at most (larger arrays are split); 0: the cluster's MaxArraySize"),
     ]
 
     /// Reads and checks the resolved parameters of one strategy call.
@@ -44,6 +53,12 @@ struct SlurmSettings {
         cpusPerTask = int("cpus_per_task", 1)
         arrayThrottle = int("array_throttle", 0)
         pollInterval = ctx.param("poll_interval")?.double ?? 1.0
+        replicatesPerTask = int("replicates_per_task", 0)
+        maxRequeues = int("max_requeues", 3)
+        maxArraySize = int("max_array_size", 0)
+        guard replicatesPerTask >= 0 else { throw PluginFailure("slurm: parameter replicates_per_task must be 0 (choose) or more, got \(replicatesPerTask)") }
+        guard maxRequeues >= 0 else { throw PluginFailure("slurm: parameter max_requeues must be 0 or more, got \(maxRequeues)") }
+        guard maxArraySize >= 0 else { throw PluginFailure("slurm: parameter max_array_size must be 0 (the cluster's) or more, got \(maxArraySize)") }
         guard cpusPerTask >= 1 else { throw PluginFailure("slurm: parameter cpus_per_task must be at least 1, got \(cpusPerTask)") }
         guard arrayThrottle >= 0 else { throw PluginFailure("slurm: parameter array_throttle must be 0 (no limit) or more, got \(arrayThrottle)") }
         guard pollInterval.isFinite, pollInterval > 0 else { throw PluginFailure("slurm: parameter poll_interval must be a positive number of seconds, got \(pollInterval)") }
@@ -51,7 +66,8 @@ struct SlurmSettings {
 
     /// The sbatch options these settings ask for (without --array, --output and the script).
     var sbatchOptions: [String] {
-        var o = ["--cpus-per-task=\(cpusPerTask)"]
+        // --requeue: a task may be requeued (by this plugin, counted against max_requeues).
+        var o = ["--cpus-per-task=\(cpusPerTask)", "--requeue"]
         if !partition.isEmpty { o.append("--partition=\(partition)") }
         if !timeLimit.isEmpty { o.append("--time=\(timeLimit)") }
         if !memory.isEmpty { o.append("--mem=\(memory)") }

@@ -1,78 +1,9 @@
 import Foundation
 import XCTest
 
-/// The SlurmExecution plugin against a real slurmctld and slurmd (scripts/slurm-local.sh;
-/// `.ci/run` starts that cluster and sets CRYSTALLIZE_TEST_SLURM=1). Without them every test
-/// here is skipped.
-final class SlurmTests: XCTestCase {
-    var dir = ""
-    var slurmPlugins: [String] { ["--plugin", Harness.plugin("CTestPlugin"), "--plugin", Harness.plugin("SlurmExecution")] }
-
-    override func setUpWithError() throws {
-        let env = ProcessInfo.processInfo.environment
-        guard env["CRYSTALLIZE_TEST_SLURM"] == "1" else {
-            throw XCTSkip("needs a Slurm cluster: eval \"$(scripts/slurm-local.sh start)\" and CRYSTALLIZE_TEST_SLURM=1")
-        }
-        guard let conf = env["SLURM_CONF"], !conf.isEmpty else { throw XCTSkip("SLURM_CONF is not set (scripts/slurm-local.sh start prints it)") }
-        dir = Harness.temporaryDirectory("slurm")
-    }
-
-    // MARK: - helpers
-
-    /// Runs a Slurm client command and returns its stdout.
-    func slurm(_ command: String, _ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [command] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try! p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// State of every task of array job `id`, one entry per line of squeue.
-    func taskStates(_ id: String) -> [String] {
-        slurm("squeue", ["-h", "-r", "-t", "all", "-j", id, "-O", "State"]).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
-    /// Ids of every job the controller still reports.
-    func knownJobs() -> Set<String> {
-        Set(slurm("squeue", ["-h", "-t", "all", "-o", "%F"]).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) })
-    }
-
-    /// The submission folders (slurm-XXXXXX) under `parent`.
-    func submissions(_ parent: String) -> Set<String> {
-        Set(((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix("slurm-") }.map { "\(parent)/\($0)" })
-    }
-
-    func replicatesWithResults(_ submission: String) -> Set<Int> {
-        Set(((try? FileManager.default.contentsOfDirectory(atPath: submission)) ?? []).compactMap {
-            $0.hasPrefix("result_") && $0.hasSuffix(".outcomes") ? Int($0.dropFirst("result_".count).dropLast(".outcomes".count)) : nil
-        })
-    }
-
-    func results(_ data: String, _ exp: String, _ conditions: [String]) -> [String: Data] {
-        var out: [String: Data] = [:]
-        for c in conditions { if let d = FileManager.default.contents(atPath: "\(data)/\(exp)/v0/\(c)/results.json") { out[c] = d } }
-        return out
-    }
-
-    func crashConfig(_ name: String, mode: String, on: Int) {
-        Harness.write("\(dir)/experiments/\(name)/config.yaml", """
-        name: \(name)
-        replicates: 4
-        datasource: c_range
-        steps:
-          - c_add
-          - step: c_crash
-            params: {mode: \(mode), on_replicate: \(on)}
-        execution: {strategy: slurm, poll_interval: 0.2}
-        """)
-    }
-
+/// The SlurmExecution plugin against a real slurmctld and slurmd: results, failures, Ctrl-C
+/// and resume, missing commands and a dead controller.
+final class SlurmTests: SlurmTestCase {
     // MARK: - tests
 
     /// The demo, with plugins given by relative paths, as one job array: byte-identical to serial.
@@ -96,17 +27,24 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(expected.count, 2)
         XCTAssertEqual(results("\(dir)/slurm", "demo", ["baseline", "add_ten"]), expected, "results.json differs between serial and slurm")
 
-        // Every replicate really ran as an array task on the cluster.
+        // Every replicate really ran in a task on the cluster; short replicates share tasks,
+        // and the plugin says how it chose the batch size.
+        XCTAssertTrue(onSlurm.stderr.contains("replicates_per_task chosen from"), onSlurm.output)
         let subs = submissions("\(dir)/slurm/demo/v0/.work")
-        XCTAssertEqual(subs.count, 1, "one job array per run")
+        XCTAssertEqual(subs.count, 1, "one submission per run")
         let sub = try XCTUnwrap(subs.first)
-        XCTAssertEqual(Harness.read("\(sub)/replicates.txt"), "0\n1\n2\n3\n4\n5\n")
-        let id = Harness.read("\(sub)/job_id").trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertFalse(id.isEmpty)
-        for i in 0..<6 {
-            XCTAssertTrue(Harness.read("\(sub)/task_\(i).log").contains("slurm task \(id)_\(i) runs replicate \(i)"), "task \(i) log: \(Harness.read("\(sub)/task_\(i).log"))")
+        let tasks = batches(sub)
+        XCTAssertEqual(tasks.flatMap { $0 }, Array(0..<6), "every replicate in exactly one task, in order")
+        XCTAssertLessThan(tasks.count, 6, "short replicates share tasks: \(tasks)")
+        let ids = jobIDs(sub)
+        XCTAssertEqual(ids.count, 1)
+        let id = try XCTUnwrap(ids.first)
+        for (i, batch) in tasks.enumerated() {
+            let log = Harness.read("\(sub)/slurm-\(id)_\(i).attempt0.log")
+            XCTAssertTrue(log.contains("slurm task \(id)_\(i) (task \(i), attempt 0) runs replicates \(batch.map(String.init).joined(separator: ","))"), "task \(i) log: \(log)")
+            for r in batch { XCTAssertTrue(log.contains("crystallize: replicate \(r) finished in"), log) }
         }
-        XCTAssertEqual(taskStates(id).filter { $0 == "COMPLETED" }.count, 6, "\(taskStates(id))")
+        XCTAssertEqual(taskStates(id).filter { $0 == "COMPLETED" }.count, tasks.count, "\(taskStates(id))")
         let prov = Harness.json("\(dir)/slurm/demo/v0/provenance.json") as? [String: Any]
         XCTAssertEqual((prov?["execution"] as? [String: Any])?["strategy"] as? String, "slurm")
     }
@@ -114,7 +52,9 @@ final class SlurmTests: XCTestCase {
     /// A task that dies becomes its replicate's error (state, exit code, log tail); the rest is kept.
     /// A step error inside a task comes back through the result file, exactly as in a serial run.
     func testFailingTasksBecomeTheirReplicatesErrors() throws {
-        crashConfig("crash_exit", mode: "exit", on: 1)
+        // One task runs all four replicates; the worker dies in replicate 1: replicate 0 is kept,
+        // replicate 1 gets the task's failure, and 2 and 3, which it never reached, run in a task of their own.
+        crashConfig("crash_exit", mode: "exit", on: 1, perTask: 4)
         let r = Harness.run(slurmPlugins + ["run", "experiments/crash_exit"], in: dir, timeout: 300)
         XCTAssertEqual(r.status, 1, r.output)
         XCTAssertTrue(r.stdout.contains("replicate 1, baseline"), r.output)
@@ -124,8 +64,10 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(errors.count, 1)
         XCTAssertEqual(errors.first?["replicate"] as? Int, 1)
         let message = try XCTUnwrap(errors.first?["message"] as? String, "\(errors)")
-        XCTAssertTrue(message.range(of: #"slurm task \d+_1 FAILED \(exit code 3\)"#, options: .regularExpression) != nil, message)
-        XCTAssertTrue(message.contains("runs replicate 1 on"), "the log tail is part of the error: \(message)")
+        XCTAssertTrue(message.range(of: #"slurm task \d+_0 FAILED \(exit code 3\)"#, options: .regularExpression) != nil, message)
+        XCTAssertTrue(message.contains("runs replicates 0,1,2,3 on"), "the log tail is part of the error: \(message)")
+        let sub = try XCTUnwrap(submissions("\(dir)/data/crash_exit/v0/.work").first)
+        XCTAssertEqual(batches(sub), [[0, 1, 2, 3], [2, 3]], "the replicates the crashed task never reached were resubmitted")
 
         crashConfig("crash_error", mode: "error", on: 2)
         let ref = Harness.run(slurmPlugins + ["run", "experiments/crash_error", "--execution", "serial", "--data-dir", "ref"], in: dir)
@@ -158,7 +100,7 @@ final class SlurmTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.1)
         }
         let sub = try XCTUnwrap(first, "no task finished within 120 s")
-        let id = Harness.read("\(sub)/job_id").trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try XCTUnwrap(jobIDs(sub).first, "no job id in \(sub)/submission.json")
         kill(p.processIdentifier, SIGINT)
         let exitDeadline = Date().addingTimeInterval(60)
         while p.isRunning, Date() < exitDeadline { Thread.sleep(forTimeInterval: 0.1) }
@@ -177,7 +119,7 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.output)
         let second = submissions(shared).subtracting([sub])
         XCTAssertEqual(second.count, 1)
-        let submitted = Harness.read("\(second.first ?? "")/replicates.txt").split(separator: "\n").compactMap { Int($0) }
+        let submitted = batches(second.first ?? "").flatMap { $0 }
         XCTAssertEqual(submitted, (0..<4).filter { !done.contains($0) }, "resume submits exactly the replicates without a result")
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/data/sleepy/v0/baseline/.crystallize_complete"), resumed.output)
         let base = Harness.json("\(dir)/data/sleepy/v0/baseline/results.json") as? [String: Any]
