@@ -134,6 +134,23 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("no stored runs of 'nosuch'"), bad.output)
     }
 
+    func testTimelineFromTheEventLogARunWrote() throws {
+        let fx = ExperimentFixture("report-timeline")
+        let exp = fx.experiment("small", Self.small)
+        XCTAssertEqual(fx.run(exp, ["--events", "events.jsonl"]).status, 0)
+        XCTAssertEqual(fx.host(["report", "small"]).status, 0)
+        XCTAssertTrue(Harness.read("\(fx.version("small"))/report.html").contains("No per-replicate timings"), "without the log there is no timeline, and the page says how to get one")
+        let r = fx.host(["report", "small", "--events", "events.jsonl"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let html = Harness.read("\(fx.version("small"))/report.html")
+        XCTAssertTrue(html.contains("<svg class=\"timeline\""))
+        XCTAssertEqual(html.components(separatedBy: "<rect class=\"span\"").count - 1, 4 * 3, "one bar per (replicate, condition)")
+        XCTAssertTrue(html.contains("random streams</th><td>common"), "the stream rule is in the provenance")
+        let missing = fx.host(["report", "small", "--events", "nope.jsonl"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("event log nope.jsonl cannot be read"), missing.output)
+    }
+
     func testReportOfAConsumerDrawsItsGraph() throws {
         let g = GraphFixture("report-dag")
         _ = g.run()

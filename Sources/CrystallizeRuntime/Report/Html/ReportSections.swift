@@ -97,7 +97,8 @@ enum ReportSections {
         else if let c = m.string("config_sha256") { s += row("config sha256", c, mono: true) }
         s += row("seed", HtmlText.value(m["seed"] ?? p["seed"]))
         s += row("replicate seeds", p.string("seed_rule") ?? "(seed + replicate * 31337) mod 2^32")
-        s += row("random streams", HtmlText.value(p["random_streams"] ?? m["random_streams"] ?? .string("not recorded by this host version")))
+        let streams = HtmlText.value(p["random_streams"] ?? m["random_streams"] ?? .string("not recorded (a run of an older host)"))
+        s += row("random streams", streams + (p.string("random_stream_rule").map { ": \($0)" } ?? ""))
         s += row("replicates", HtmlText.value(m["replicates"]))
         if let e = p.map("execution") { s += row("execution", "\(e.string("strategy") ?? "?"), \(HtmlText.value(e["workers"])) worker(s)") }
         if let g = run.git {
