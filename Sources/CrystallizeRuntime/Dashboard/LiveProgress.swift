@@ -42,7 +42,7 @@ public struct LiveProgress: Equatable, Sendable {
         let done = latest.count
         let status = meta.string("status") ?? "unknown"
         var eta: Double? = nil
-        if status == "running", done > 0, done < total, let e = elapsed { eta = e / Double(done) * Double(total - done) }
+        if status == RunStatus.running.metadataWord, done > 0, done < total, let e = elapsed { eta = e / Double(done) * Double(total - done) }
         return LiveProgress(status: status, total: total, done: done, failures: failed.count, elapsed: elapsed, eta: eta,
                             recentFailures: failed.suffix(5).map { "replicate \($0.replicate), \($0.condition), \($0.failure!.step): \($0.failure!.message)" })
     }

@@ -26,7 +26,7 @@ public struct ProgressStream: Sendable {
             if let p = try? LiveProgress.read(versionDirectory: versionDirectory), p.state != last?.state {
                 last = p
                 quietSince = .now
-                if p.status != "running" { finished = true }
+                if p.status != RunStatus.running.metadataWord { finished = true }
                 return Array("event: progress\ndata: \(JSONText.encode(p.json))\n\n".utf8)
             }
             if ContinuousClock.now - quietSince > keepAlive {
