@@ -64,7 +64,17 @@ struct WorkerDriver {
 
     func run() {
         var worker: WorkerProcess? = nil
-        defer { worker?.finish(); if let w = worker { registry.remove(w.process) } }
+        defer {
+            if let w = worker {
+                // Every result is in by now; a worker that dies on its way out (a plugin's
+                // teardown or shutdown) costs nothing, but is worth a line.
+                let how = w.finish()
+                registry.remove(w.process)
+                if !job.cancel.isCancelled, how != WorkerProcess.cleanExit {
+                    job.warn("warning: a \(how) after its last replicate (in a plugin's teardown or shutdown); its results are kept")
+                }
+            }
+        }
         while !job.cancel.isCancelled, let item = queue.pop() {
             var remaining = item.conditions
             while !remaining.isEmpty && !job.cancel.isCancelled {
@@ -149,6 +159,9 @@ final class WorkerProcess {
             buffer.append(contentsOf: chunk[..<n])
         }
     }
+
+    /// How `finish` describes a worker that exited normally.
+    static let cleanExit = "worker process exited with status 0"
 
     /// Closes stdin, waits, and describes how the process ended.
     @discardableResult
