@@ -36,9 +36,10 @@ final class SummaryTests: XCTestCase {
         let failure = ConditionOutcome.failed(replicate: 2, condition: "more", seedUsed: 0, step: "c_crash", message: "boom")
         let lines = rows(Summary.render(result(failures: [failure], hypotheses: [h])))
         XCTAssertTrue(lines.contains("hypothesis h (welch_t_test on total, a+b)"), lines.joined(separator: "\n"))
-        XCTAssertTrue(lines.contains("treatment p_value significant rank"))
-        XCTAssertTrue(lines.contains("more 1.234e-04, 0.5000 yes, no 1"), lines.joined(separator: "\n"))
-        XCTAssertTrue(lines.contains("other nan no -"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("treatment p_value significant effect (95% CI) rank"), lines.joined(separator: "\n"))
+        // These results carry no effect entry (the evaluator adds one): shown as "-".
+        XCTAssertTrue(lines.contains("more 1.234e-04, 0.5000 yes, no -, - 1"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("other nan no - -"), lines.joined(separator: "\n"))
         XCTAssertTrue(lines.contains("best: more"))
         XCTAssertTrue(lines.contains("1 failure(s):"))
         XCTAssertTrue(lines.contains("replicate 2, more, step c_crash: boom"))

@@ -117,7 +117,8 @@ final class CliTests: XCTestCase {
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         for row in ["condition metric n mean sd", "baseline c_sum 3 10.0000 0.0000", "small c_sum 3 14.0000 0.0000",
                     "big c_sum 3 26.0000 0.0000", "hypothesis grows (CTestPlugin.c_greater on c_sum)",
-                    "treatment p_value significant rank", "small 0.0100 yes 1", "big 0.0100 yes 2", "best: small"] {
+                    "treatment p_value significant effect (95% CI) rank", "small 0.0100 yes +4.0000 [4.0000, 4.0000] 1",
+                    "big 0.0100 yes +16.0000 [16.0000, 16.0000] 2", "best: small"] {
             XCTAssertTrue(rows.contains(row), "missing row '\(row)' in\n\(r.stdout)")
         }
         XCTAssertTrue(r.stdout.contains("results: \(fx.version("sum"))"), r.stdout)

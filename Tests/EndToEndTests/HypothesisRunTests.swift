@@ -105,7 +105,7 @@ final class HypothesisRunTests: XCTestCase {
         fx.experiment("by_typo", "name: by_typo\n" + body + "\n    ranker: diference\n")
         let typo = fx.run("experiments/by_typo", ["--json"])
         XCTAssertEqual((json(typo).first?["ranking"] as? [String: Any])?["order"] as? [String], [])
-        XCTAssertTrue(typo.stderr.contains("ranker 'diference' is not in the verifier's results (they hold: difference, p_value, significant)"), typo.output)
+        XCTAssertTrue(typo.stderr.contains("ranker 'diference' is not in the verifier's results (they hold: difference, effect, p_value, significant)"), typo.output)
     }
 
     func testAMetricNobodyRecordedIsReported() throws {

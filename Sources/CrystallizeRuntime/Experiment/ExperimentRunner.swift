@@ -138,10 +138,14 @@ public enum ExperimentRunner {
 
         let cancelled = options.cancel.isCancelled
         var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()
+        // Replicate by replicate, for paired verifiers; only kept when there are hypotheses.
+        var byReplicate = OrderedDictionary<String, ConditionMetrics>()
+        let keepReplicates = !plan.hypotheses.isEmpty
         var failures: [ConditionOutcome] = []
         var allComplete = true
         for c in plan.conditions {
             var m = OrderedDictionary<String, [Value]>()
+            var replicates = [OrderedDictionary<String, [Double]>?](repeating: nil, count: keepReplicates ? plan.replicates : 0)
             var errors: [ConditionOutcome] = []
             var complete = true
             let column = collector.results(of: c.name)
@@ -149,8 +153,10 @@ public enum ExperimentRunner {
                 guard r < column.logs.count, let log = column.logs[column.logs.startIndex + r] else { complete = false; continue }
                 if let failure = column.failed[r] { errors.append(failure); complete = false; continue }
                 Self.append(log, to: &m)
+                if keepReplicates { replicates[r] = Self.numericByName(log) }
             }
             metrics[c.name] = m
+            if keepReplicates { byReplicate[c.name] = ConditionMetrics(replicates: replicates) }
             failures += errors
             allComplete = allComplete && complete
             try store.writeResults(version, c.name, metrics: m, errors: errors, complete: complete)
@@ -158,7 +164,8 @@ public enum ExperimentRunner {
         try store.writeManifest(version)
         var hypotheses: [HypothesisOutcome] = []
         if !plan.hypotheses.isEmpty && (allComplete || !failures.isEmpty) {
-            hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: options.log)
+            hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: byReplicate, treatments: plan.conditions.dropFirst().map(\.name),
+                                                      seed: plan.seed, warn: options.log)
         }
         let status = strategyError == nil ? RunStatus(allComplete: allComplete, cancelled: cancelled) : .failed
         try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
@@ -190,8 +197,16 @@ public enum ExperimentRunner {
         }
     }
 
-    static func numeric(_ m: OrderedDictionary<String, OrderedDictionary<String, [Value]>>) -> OrderedDictionary<String, OrderedDictionary<String, [Double]>> {
-        m.mapValues { $0.mapValues { $0.compactMap(\.asDouble) } }
+    /// One outcome's numeric metric values by name, in recording order.
+    static func numericByName(_ log: [RecordedMetric]) -> OrderedDictionary<String, [Double]> {
+        var out = OrderedDictionary<String, [Double]>()
+        for v in log { if let d = v.value.asDouble { out[v.name, default: []].append(d) } }
+        return out
+    }
+
+    /// A stored complete run's metrics, split back into replicates for the verifiers.
+    static func fromStored(_ m: OrderedDictionary<String, OrderedDictionary<String, [Value]>>, replicates: Int) -> OrderedDictionary<String, ConditionMetrics> {
+        m.mapValues { ConditionMetrics(pooled: $0.mapValues { $0.compactMap(\.asDouble) }, replicateCount: replicates) }
     }
 
     /// A fresh version folder: v0 replaced when unversioned, the next number when versioned.
@@ -212,7 +227,8 @@ public enum ExperimentRunner {
     static func loadCompleted(_ plan: Plan, store: RunStore, version v: Int, started: Date, log: (String) -> Void) throws -> RunResult {
         var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()
         for c in plan.conditions { metrics[c.name] = try store.readResults(v, c.name) }
-        let hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: numeric(metrics), treatments: plan.conditions.dropFirst().map(\.name), warn: log)
+        let hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: fromStored(metrics, replicates: plan.replicates),
+                                                      treatments: plan.conditions.dropFirst().map(\.name), seed: plan.seed, warn: log)
         return RunResult(experiment: plan.name, version: v, versionDirectory: store.versionDirectory(v), replicates: plan.replicates,
                          conditions: plan.conditions.map(\.name), metrics: metrics, failures: [], hypotheses: hypotheses,
                          loadedFromDisk: true, rerunReason: nil, executedConditions: 0, cacheHits: 0, cacheMisses: 0,

@@ -1,13 +1,17 @@
 import OrderedCollections
 
-/// Verifiers that need no plugin: Welch's t, Mann–Whitney U, bootstrap CI and permutation.
+/// Verifiers that need no plugin: Welch's t, Mann–Whitney U, bootstrap CI and permutation
+/// (two-sample), paired t and Wilcoxon signed-rank (paired by replicate index).
 ///
 /// Each compares the baseline's and a treatment's values of one metric group (values of every
-/// metric in the group are pooled, as crystallize-ml's verifiers receive them) and returns a
-/// map with at least "p_value" and "significant".
+/// metric in the group are pooled, as crystallize-ml's verifiers receive them; paired ones get
+/// them aligned pair by pair) and returns a map with at least "p_value" and "significant".
 public enum BuiltinVerifiers {
     /// The names accepted in config.yaml.
-    public static let names = ["welch_t_test", "mann_whitney_u", "bootstrap_ci", "permutation_test"]
+    public static let names = ["welch_t_test", "mann_whitney_u", "bootstrap_ci", "permutation_test", "paired_t_test", "wilcoxon_signed_rank"]
+
+    /// The verifiers that pair baseline and treatment by replicate index.
+    public static let paired: Set<String> = ["paired_t_test", "wilcoxon_signed_rank"]
 
     /// The most resamples a verifier draws: far beyond any useful precision, and small enough
     /// that a typo (an extra few zeros) fails with a message rather than running for days.
@@ -56,6 +60,14 @@ public enum BuiltinVerifiers {
         case "permutation_test":
             let r = HypothesisTests.permutation(baseline, treatment, resamples: resamples, using: &rng)
             out["statistic"] = .double(r.statistic); out["p_value"] = .double(r.pValue)
+        case "paired_t_test":
+            let r = HypothesisTests.pairedT(baseline, treatment)
+            out["statistic"] = .double(r.statistic); out["p_value"] = .double(r.pValue)
+            out["df"] = .double(r.degreesOfFreedom ?? .nan)
+        case "wilcoxon_signed_rank":
+            let r = HypothesisTests.wilcoxonSignedRank(baseline, treatment)
+            out["statistic"] = .double(r.outcome.statistic); out["p_value"] = .double(r.outcome.pValue)
+            out["method"] = .string(r.method); out["nonzero_pairs"] = .int(Int64(r.nonZeroPairs))
         case "bootstrap_ci":
             let confidence = params["confidence"]?.asDouble ?? 0.95
             let r = HypothesisTests.bootstrapMeanDifference(baseline, treatment, resamples: resamples, confidence: confidence, using: &rng)

@@ -30,17 +30,24 @@ public struct HypothesisOutcome {
 }
 
 /// Runs each hypothesis's verifier on baseline vs each treatment and ranks treatments.
+///
+/// Every result also carries an "effect": the treatment mean minus the baseline mean with a
+/// 95% confidence interval, paired for paired verifiers and Welch's otherwise; paired
+/// verifiers report how many replicates gave pairs ("pairs") and how many were left out
+/// because they failed in either condition ("pairs_left_out").
 public enum HypothesisEvaluator {
-    /// Evaluates `hypotheses` on aggregated metrics (condition to metric name to values).
-    public static func evaluate(_ hypotheses: [PlannedHypothesis], metrics: OrderedDictionary<String, OrderedDictionary<String, [Double]>>,
-                                treatments: [String], warn: (String) -> Void) -> [HypothesisOutcome] {
+    /// Evaluates `hypotheses` on per-replicate metrics by condition; `seed` fixes the random
+    /// stream each plugin verifier call draws from.
+    public static func evaluate(_ hypotheses: [PlannedHypothesis], metrics: OrderedDictionary<String, ConditionMetrics>,
+                                treatments: [String], seed: UInt64 = 0, warn: (String) -> Void) -> [HypothesisOutcome] {
         hypotheses.map { h in
             var results = OrderedDictionary<String, [OrderedDictionary<String, Value>]>()
-            let base = metrics["baseline"] ?? [:]
+            let base = metrics["baseline"] ?? ConditionMetrics(replicates: [])
             for t in treatments {
-                let treat = metrics[t] ?? [:]
-                results[t] = h.metricGroups.map { group in
-                    do { return try verify(h, group: group, baseline: base, treatment: treat) } catch {
+                let treat = metrics[t] ?? ConditionMetrics(replicates: [])
+                results[t] = h.metricGroups.enumerated().map { index, group in
+                    let stream = SeededGenerator(seed: seed, labels: "verifier", h.name, t, "\(index)")
+                    do { return try verify(h, group: group, baseline: base, treatment: treat, stream: stream) } catch {
                         warn("warning: hypothesis '\(h.name)', treatment '\(t)': \(error)")
                         return ["error": .string("\(error)"), "p_value": .double(.nan), "significant": .bool(false)]
                     }
@@ -62,36 +69,55 @@ public enum HypothesisEvaluator {
         }
     }
 
-    static func verify(_ h: PlannedHypothesis, group: [String], baseline: OrderedDictionary<String, [Double]>,
-                       treatment: OrderedDictionary<String, [Double]>) throws -> OrderedDictionary<String, Value> {
-        for m in group where baseline[m] == nil && treatment[m] == nil {
-            throw StepCallError(message: "metric '\(m)' was never recorded; recorded metrics: \(Array(Set(baseline.keys).union(treatment.keys)).sorted().joined(separator: ", "))")
+    static func verify(_ h: PlannedHypothesis, group: [String], baseline: ConditionMetrics, treatment: ConditionMetrics,
+                       stream: SeededGenerator) throws -> OrderedDictionary<String, Value> {
+        for m in group where !baseline.recorded(m) && !treatment.recorded(m) {
+            let names = Set(baseline.metricNames).union(treatment.metricNames).sorted()
+            throw StepCallError(message: "metric '\(m)' was never recorded; recorded metrics: \(names.joined(separator: ", "))")
         }
+        let b = baseline.pooled(group), t = treatment.pooled(group)
+        var out: OrderedDictionary<String, Value>
+        let effect: MeanDifferenceInterval
         switch h.verifier {
+        case .builtin(let name) where BuiltinVerifiers.paired.contains(name):
+            let pairs = try PairedValues(group, baseline: baseline, treatment: treatment)
+            out = try BuiltinVerifiers.run(name, baseline: pairs.baseline, treatment: pairs.treatment, params: h.params)
+            out["pairs"] = .int(Int64(pairs.replicatesUsed))
+            out["pairs_left_out"] = .int(Int64(pairs.replicatesLeftOut))
+            effect = .paired(pairs.baseline, pairs.treatment)
         case .builtin(let name):
-            let b = group.flatMap { baseline[$0] ?? [] }, t = group.flatMap { treatment[$0] ?? [] }
-            return try BuiltinVerifiers.run(name, baseline: b, treatment: t, params: h.params)
+            out = try BuiltinVerifiers.run(name, baseline: b, treatment: t, params: h.params)
+            effect = .welch(b, t)
         case .plugin(let e):
-            var resolved = OrderedDictionary<String, Value>()
-            for p in e.params {
-                if let v = h.params[p.name] { resolved[p.name] = v } else if let d = p.defaultValue { resolved[p.name] = d }
-                else { throw StepCallError(message: "verifier '\(e.qualifiedName)' needs parameter '\(p.name)'") }
-            }
-            let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: resolved, rng: SeededGenerator(seed: 0))
-            func arrays(_ src: OrderedDictionary<String, [Double]>) -> Value {
-                var m = OrderedDictionary<String, Value>()
-                for g in group { m[g] = .doubles(DoubleArray.copy(of: src[g] ?? [])) }
-                return .map(m)
-            }
-            let b = frame.borrow(arrays(baseline)), t = frame.borrow(arrays(treatment))
-            var out: OpaquePointer? = nil
-            guard e.raw.verify!(frame.pointer, b.pointer, t.pointer, &out, e.raw.user) == CRYS_OK else {
-                throw StepCallError(message: "verifier '\(e.qualifiedName)' failed: \(frame.error ?? "no message")")
-            }
-            guard case .map(let m)? = ValueBox.from(out)?.value, m["p_value"]?.asDouble != nil else {
-                throw StepCallError(message: "verifier '\(e.qualifiedName)' must return a map with a numeric 'p_value'")
-            }
-            return m
+            out = try callPlugin(e, h, group: group, baseline: baseline, treatment: treatment, stream: stream)
+            effect = .welch(b, t)
         }
+        // A plugin's own "effect" entry is its business; the host's goes beside it.
+        out[out["effect"] == nil ? "effect" : "host_effect"] = effect.json
+        return out
+    }
+
+    private static func callPlugin(_ e: PluginExport, _ h: PlannedHypothesis, group: [String], baseline: ConditionMetrics,
+                                   treatment: ConditionMetrics, stream: SeededGenerator) throws -> OrderedDictionary<String, Value> {
+        var resolved = OrderedDictionary<String, Value>()
+        for p in e.params {
+            if let v = h.params[p.name] { resolved[p.name] = v } else if let d = p.defaultValue { resolved[p.name] = d }
+            else { throw StepCallError(message: "verifier '\(e.qualifiedName)' needs parameter '\(p.name)'") }
+        }
+        let frame = CallFrame(exportName: e.qualifiedName, context: nil, params: resolved, rng: stream)
+        func arrays(_ src: ConditionMetrics) -> Value {
+            var m = OrderedDictionary<String, Value>()
+            for g in group { m[g] = .doubles(DoubleArray.copy(of: src.pooled([g]))) }
+            return .map(m)
+        }
+        let b = frame.borrow(arrays(baseline)), t = frame.borrow(arrays(treatment))
+        var out: OpaquePointer? = nil
+        guard e.raw.verify!(frame.pointer, b.pointer, t.pointer, &out, e.raw.user) == CRYS_OK else {
+            throw StepCallError(message: "verifier '\(e.qualifiedName)' failed: \(frame.error ?? "no message")")
+        }
+        guard case .map(let m)? = ValueBox.from(out)?.value, m["p_value"]?.asDouble != nil else {
+            throw StepCallError(message: "verifier '\(e.qualifiedName)' must return a map with a numeric 'p_value'")
+        }
+        return m
     }
 }

@@ -25,12 +25,19 @@ public enum Summary {
         for h in r.hypotheses {
             lines.append("")
             lines.append("hypothesis \(h.name) (\(h.verifier) on \(h.metricGroups.map { $0.joined(separator: "+") }.joined(separator: ", ")))")
-            var hrows: [[String]] = [["treatment", "p_value", "significant", "rank"]]
+            let paired = h.results.values.contains { $0.contains { $0["pairs"] != nil } }
+            var hrows: [[String]] = [["treatment", "p_value", "significant", "effect (95% CI)"] + (paired ? ["pairs"] : []) + ["rank"]]
             for (t, groups) in h.results {
                 let p = groups.compactMap { $0["p_value"]?.asDouble }.map(fmt).joined(separator: ", ")
                 let sig = groups.map { $0["significant"] == .bool(true) ? "yes" : "no" }.joined(separator: ", ")
+                let effect = groups.map { effectText($0["effect"]) }.joined(separator: ", ")
+                let pairs = groups.map { g -> String in
+                    guard case .int(let used)? = g["pairs"] else { return "-" }
+                    let left = g["pairs_left_out"]?.asDouble.map { Int($0) } ?? 0
+                    return left > 0 ? "\(used) (\(left) left out)" : "\(used)"
+                }.joined(separator: ", ")
                 let rank = h.ranking.firstIndex(of: t).map { "\($0 + 1)" } ?? "-"
-                hrows.append([t, p, sig, rank])
+                hrows.append([t, p, sig, effect] + (paired ? [pairs] : []) + [rank])
             }
             lines.append(table(hrows))
             lines.append("best: \(h.best ?? "none")")
@@ -50,6 +57,14 @@ public enum Summary {
         if r.status == .cancelled { lines.append("cancelled: finished replicates are saved; run again with --strategy resume to complete") }
         lines.append("results: \(r.versionDirectory)")
         return lines.joined(separator: "\n")
+    }
+
+    /// "+30.00 [29.10, 30.90]": the mean difference and its confidence interval.
+    static func effectText(_ v: Value?) -> String {
+        guard case .map(let e)? = v, let d = e["mean_difference"]?.asDouble else { return "-" }
+        let sign = d > 0 ? "+" : ""
+        let low = e["ci_low"]?.asDouble ?? .nan, high = e["ci_high"]?.asDouble ?? .nan
+        return "\(sign)\(fmt(d)) [\(fmt(low)), \(fmt(high))]"
     }
 
     static func fmt(_ d: Double) -> String {
