@@ -197,6 +197,11 @@ public enum ExperimentRunner {
         }
     }
 
+    /// Numeric metric values by condition, pooled over replicates.
+    static func numeric(_ m: OrderedDictionary<String, OrderedDictionary<String, [Value]>>) -> OrderedDictionary<String, OrderedDictionary<String, [Double]>> {
+        m.mapValues { $0.mapValues { $0.compactMap(\.asDouble) } }
+    }
+
     /// One outcome's numeric metric values by name, in recording order.
     static func numericByName(_ log: [RecordedMetric]) -> OrderedDictionary<String, [Double]> {
         var out = OrderedDictionary<String, [Double]>()

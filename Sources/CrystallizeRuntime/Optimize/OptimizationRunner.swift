@@ -105,8 +105,11 @@ public enum OptimizationRunner {
         let (mean, se) = TrialLedger.moments(values)
         var hypotheses = OrderedDictionary<String, Value>()
         if !plan.hypotheses.isEmpty {
-            let metrics: OrderedDictionary<String, OrderedDictionary<String, [Double]>> = ["baseline": ledger.metrics(of: "baseline", upTo: r.replicates), r.name: mine]
-            for h in HypothesisEvaluator.evaluate(plan.hypotheses, metrics: metrics, treatments: [r.name], warn: log) {
+            // Both sides hold replicates 0..<r.replicates in order, so paired verifiers can pair them.
+            let metrics: OrderedDictionary<String, ConditionMetrics> = [
+                "baseline": ConditionMetrics(pooled: ledger.metrics(of: "baseline", upTo: r.replicates), replicateCount: r.replicates),
+                r.name: ConditionMetrics(pooled: mine, replicateCount: r.replicates)]
+            for h in HypothesisEvaluator.evaluate(plan.hypotheses, metrics: metrics, treatments: [r.name], seed: plan.seed, warn: log) {
                 if let groups = h.results[r.name] { hypotheses[h.name] = groups.count == 1 ? .map(groups[0]) : .list(groups.map { .map($0) }) }
             }
         }
