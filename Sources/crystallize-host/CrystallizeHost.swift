@@ -11,7 +11,7 @@ struct CrystallizeHost: AsyncParsableCommand {
         abstract: "Run reproducible experiments whose steps live in plugin libraries.",
         discussion: "Load plugins with --plugin PATH (repeatable, before or after the subcommand) or a plugins: list in config.yaml.",
         version: HostInfo.version,
-        subcommands: [Run.self, Ui.self, List.self, Inspect.self, Show.self, Report.self, Compare.self, Serve.self, Graph.self, Worker.self])
+        subcommands: [Run.self, Ui.self, List.self, Inspect.self, Show.self, Report.self, Compare.self, Serve.self, Graph.self, Status.self, Attach.self, Cancel.self, Worker.self])
 
     /// `--plugin` may appear anywhere, so it is taken out before ArgumentParser sees the rest.
     static var pluginPaths: [String] = []

@@ -27,12 +27,14 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the run's events as JSON lines to this file ('-': stdout, the summary then goes to stderr).",
                                valueName: "file")) var events: String?
     @Option(name: .customLong("sweep"), help: "A grid axis key=v1,v2,... (repeatable): one treatment per combination.") var sweeps: [String] = []
+    @Flag(help: "Submit to the cluster strategy and exit; follow later with attach, status, cancel.") var detach = false
     @Flag(name: .customLong("dry-run"), help: "Print the experiments, conditions (generated treatments included) and optimizer settings a run would use; run nothing.") var dryRun = false
 
     func validate() throws {
         if let r = replicates, r < 1 { throw ValidationError("--replicates must be at least 1") }
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
         if let r = retries, r < 0 || r > 100 { throw ValidationError("--retries must be between 0 and 100, got \(r)") }
+        if detach && ui { throw ValidationError("--detach exits after submitting; watch the run later with `attach <experiment> --ui`") }
         if let s = strategy, RunStrategy(rawValue: s) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(s)'") }
     }
 
@@ -81,7 +83,7 @@ struct Run: AsyncParsableCommand {
         do {
             results = try await Session.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
-                                            events: bus, waitForLock: wait, log: warn)
+                                            events: bus, waitForLock: wait, detach: detach ? .submit : nil, log: warn)
         } catch let stopped as JournalWriteFailure {
             exitWith("error: \(stopped)", code: 1)
         } catch {
@@ -89,6 +91,10 @@ struct Run: AsyncParsableCommand {
         }
         // With events on stdout, stdout stays JSON lines only.
         let report: (String) -> Void = events == "-" ? { warn($0) } : { print($0) }
+        if let last = results.last, last.status == .detached {
+            report(json ? JSONText.encode(.list(results.map(\.strictJSON)), indent: 2) : DetachAction.instructions(last, dataRoot: dataDir ?? "data"))
+            return
+        }
         if json {
             report(JSONText.encode(.list(results.map(\.strictJSON)), indent: 2))
         } else {

@@ -6,10 +6,13 @@ public enum Session {
     /// Runs the graph of `target` in order; returns each experiment's result, target last.
     /// Under resume an upstream that is complete, unchanged and still has its artifacts is
     /// loaded instead of run; one that runs again makes every consumer of it run again.
+    /// `detach` submits the target and returns (`run --detach`), or follows (`attach`) or
+    /// cancels (`cancel`) a version submitted earlier.
     /// Every experiment folder of the graph is locked for the session (`RunLock`): a second
     /// run into one of them is refused with `RunLock.Busy`, or waits when `waitForLock` is set.
     public static func run(target: String, overrides: RunOverrides, strategy: RunStrategy, showProgress: Bool,
                            cancel: CancellationFlag, events: RunEventBus = RunEventBus(), waitForLock: Bool = false,
+                           detach: DetachAction? = nil,
                            log: @escaping (String) -> Void) async throws -> [RunResult] {
         let registry = PluginRegistry()
         let graph = try ExperimentGraph(target: target, registry: registry, overrides: overrides)
@@ -27,6 +30,8 @@ public enum Session {
             options.log = log
             options.events = events
             options.target = plan.configPath
+            // Detaching, attaching and cancelling concern the target; its upstreams run here.
+            if isTarget, let detach { options.loopMode = detach.loopMode; options.attachVersion = detach.version }
             var o = isTarget ? overrides : ExperimentGraph.upstreamOverrides(overrides)
             o.pluginPaths = registry.plugins.map(\.realPath)
             o.toggles = plan.toggles

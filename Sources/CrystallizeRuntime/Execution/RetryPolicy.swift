@@ -72,6 +72,7 @@ extension ExecutionJob {
     /// The same job with other pending work and another sink (a retry pass, a fail-fast watch).
     func with(pending: PendingWork, sink: OutcomeSink) -> ExecutionJob {
         ExecutionJob(plan: plan, pending: pending, runner: runner, sink: sink, cancel: cancel, worker: worker,
-                     workDirectory: workDirectory, progress: progress, warn: warn, events: events)
+                     workDirectory: workDirectory, progress: progress, warn: warn, events: events,
+                     versionDirectory: versionDirectory, loopMode: loopMode)
     }
 }

@@ -29,6 +29,8 @@ public struct RunOptions {
     public var events = RunEventBus()
     /// What a plugin strategy is asked to do (CRYS_LOOP_RUN unless detaching).
     public var loopMode: Int32 = 0
+    /// `attach` / `cancel`: continue this version (submitted earlier) whatever resume would decide.
+    public var attachVersion: Int? = nil
     /// Defaults.
     public init() {}
 }
@@ -45,7 +47,11 @@ public enum ExperimentRunner {
         var version: Int
         var recovered: [ConditionOutcome] = []
         var rerunReason: String? = nil
-        if options.strategy == .resume {
+        try DetachAction.check(plan, mode: options.loopMode)
+        if let v = options.attachVersion {
+            version = v
+            recovered = try DetachAction.recovered(plan, store: store, version: v, log: options.log)
+        } else if options.strategy == .resume {
             switch try ResumeDecision.decide(plan: plan, store: store, upstream: options.upstream) {
             case .load(let v):
                 let result = try loadCompleted(plan, store: store, version: v, started: started, log: options.log)
@@ -135,8 +141,12 @@ public enum ExperimentRunner {
         journal.sync()
         progress.finish()
         if let failure = JournalWriteFailure.check(journal, plan: plan) { throw failure }
+        if options.loopMode == CRYS_LOOP_DETACH, strategyError == nil {
+            return try DetachAction.finishDetached(plan, store: store, version: version, started: startedStamp, upstream: options.upstream, git: git,
+                                                   events: events, elapsed: Date().timeIntervalSince(started))
+        }
 
-        let cancelled = options.cancel.isCancelled
+        let cancelled = options.cancel.isCancelled || options.loopMode == CRYS_LOOP_CANCEL
         var metrics = OrderedDictionary<String, OrderedDictionary<String, [Value]>>()
         // Replicate by replicate, for paired verifiers; only kept when there are hypotheses.
         var byReplicate = OrderedDictionary<String, ConditionMetrics>()

@@ -13,6 +13,8 @@ public enum RunStatus: String, Sendable, CaseIterable {
     case failed
     /// Ctrl-C (or a stop) cut the run short before everything finished.
     case cancelled
+    /// Submitted to a cluster by `run --detach`; `attach` follows and finishes it.
+    case detached
 
     /// The status of a finished run: complete when everything finished, whatever stopped it
     /// afterwards; else cancelled when it was cut short; else failed.

@@ -16,6 +16,8 @@ public final class RunScreenApp: @unchecked Sendable {
         public var autoStart: Bool
         /// `q` goes back to the selection screen instead of quitting.
         public var returnsOnQuit: Bool
+        /// `attach --ui`: follow a detached run instead of starting one.
+        public var detach: DetachAction? = nil
         /// Options.
         public init(target: String, overrides: RunOverrides, strategy: RunStrategy?, autoStart: Bool, returnsOnQuit: Bool) {
             self.target = target; self.overrides = overrides; self.strategy = strategy
@@ -152,13 +154,13 @@ public final class RunScreenApp: @unchecked Sendable {
         })
         var overrides = options.overrides
         overrides.toggles = nil
-        let target = options.target
+        let target = options.target, detach = options.detach
         Task.detached { [self] in
             var results: [RunResult] = []
             var failure: String? = nil
             do {
                 results = try await Session.run(target: target, overrides: overrides, strategy: strategy, showProgress: false,
-                                                cancel: flag, events: bus, log: { [weak self] in self?.log($0) })
+                                                cancel: flag, events: bus, detach: detach, log: { [weak self] in self?.log($0) })
             } catch { failure = "\(error)" }
             self.locked {
                 model.finishSession(results: results, cancelled: flag.isCancelled)

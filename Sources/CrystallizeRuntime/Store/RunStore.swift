@@ -38,7 +38,9 @@ public struct RunStore {
     /// provenance.json of a version.
     public func provenancePath(_ v: Int) -> String { "\(versionDirectory(v))/\(RunStore.provenanceFileName)" }
     /// The strategies' private work folder of a version.
-    public func workDirectory(_ v: Int) -> String { "\(versionDirectory(v))/.work" }
+    public func workDirectory(_ v: Int) -> String { Self.workDirectory(versionDirectory: versionDirectory(v)) }
+    /// The strategies' private work folder inside a version folder.
+    public static func workDirectory(versionDirectory: String) -> String { "\(versionDirectory)/.work" }
 
     /// Reads metadata.json, or nil if missing; a damaged file is an error naming it.
     public func readMetadata(_ v: Int) throws -> OrderedDictionary<String, Value>? {
