@@ -26,6 +26,8 @@
  *        - values from ctx_get, param, and the inputs of verifiers and hooks are read-only:
  *          f64_data on them gives a private copy (copy on write), never the host's storage;
  *        - random streams are common to every condition of a replicate (see RANDOMNESS).
+ *   1.2  Appended: optimizers (CRYS_KIND_OPTIMIZER, crys_optimizer, crys_export.optimizer):
+ *        an export that searches a parameter space by ask/tell. Needs minor 2.
  *   Why no new major: nothing that 1.0 laid out moved, so a 1.0 plugin needs no rebuild.
  *   A plugin whose major differs from the host's is refused, naming the file and both versions.
  *
@@ -112,7 +114,7 @@ extern "C" {
 /** ABI major: bumped only by a breaking change (never, we hope). Must equal the host's. */
 #define CRYS_ABI_MAJOR 1
 /** ABI minor of this header: bumped when something is appended (see VERSIONS above). */
-#define CRYS_ABI_MINOR 1
+#define CRYS_ABI_MINOR 2
 /** The one symbol a plugin library exports. */
 #define CRYS_ENTRY_SYMBOL "crystallize_plugin_entry"
 
@@ -253,6 +255,7 @@ typedef int32_t crys_kind;
 #define CRYS_KIND_STRATEGY 4
 #define CRYS_KIND_HOOK 5
 #define CRYS_KIND_ARTIFACT_CODEC 6
+#define CRYS_KIND_OPTIMIZER 7      /**< Since 1.2: crys_export.optimizer (needs minor 2). */
 
 /** Export flags. */
 #define CRYS_F_CACHEABLE 1u    /**< Output depends only on data and parameters: may be cached. */
@@ -277,10 +280,50 @@ typedef struct crys_param {
 CRYS_ENDS_AT(crys_param, doc);
 
 /**
+ * Since 1.2: an optimizer, crystallize-ml's ask/tell protocol. The host runs every batch the
+ * optimizer asks for as one trial run (the batch's treatments against the baseline) and tells
+ * it what each trial measured, until it asks for nothing. It must be deterministic given the
+ * seed in `settings` (draw from host->random_* of the callback's ctx, whose stream is fixed by
+ * that seed and the call's number): resume replays it and reuses the trial runs on disk.
+ * Every callback runs on the host's main thread, one at a time; `state` is the plugin's own.
+ */
+typedef struct crys_optimizer {
+    uint32_t size;               /**< sizeof(crys_optimizer) as the plugin was compiled. */
+    uint32_t reserved0;          /**< Zero. */
+    /**
+     * Start a search. `space` (borrowed) maps each parameter name to a map with "kind"
+     * ("uniform", "loguniform", "int", "normal" or "choice") and "low"/"high" (F64, I64 for
+     * int; mean/sd for normal), "values" (LIST, choice), "steps" (I64, when given).
+     * `settings` (borrowed) holds "trials" (I64, or NULL when absent), "replicates_per_trial"
+     * (I64), "metric" (STRING), "direction" ("minimize"/"maximize"), "seed" (I64) and
+     * "options" (MAP, the config's optimize.options). Set `*state` to the search's state.
+     */
+    crys_status (*create)(crys_ctx *ctx, const crys_value *space, const crys_value *settings,
+                          void **state, void *user);
+    /**
+     * Ask for the next batch: push onto `batch` (a LIST the host owns) one MAP per trial with
+     * "params" (MAP of parameter name to value) and optionally "replicates" (I64, default
+     * replicates_per_trial) and "candidate" (I64: an earlier trial's number, to measure it on
+     * more replicates). Pushing nothing ends the search. New trials are numbered in order.
+     */
+    crys_status (*ask)(crys_ctx *ctx, void *state, crys_value *batch, void *user);
+    /**
+     * What the last batch measured, in the order asked: `reports` (borrowed) is a LIST of MAPs
+     * with "candidate" (I64), "params" (MAP), "replicates" (I64), "mean" and "standard_error"
+     * (F64, NaN when unknown), "values" (F64_ARRAY of the objective over replicates) and
+     * "hypotheses" (MAP of hypothesis name to the verifier's result against the baseline).
+     */
+    crys_status (*tell)(crys_ctx *ctx, void *state, const crys_value *reports, void *user);
+    /** Free the state (never fails; `state` may be NULL). */
+    void (*destroy)(void *state, void *user);
+} crys_optimizer;
+CRYS_ENDS_AT(crys_optimizer, destroy);
+
+/**
  * One export. Fill the function pointer(s) matching `kind` and leave the others NULL:
  *   STEP / DATASOURCE: call (or call_async with CRYS_F_ASYNC, or typed); setup/teardown optional
  *   VERIFIER: verify;  STRATEGY: run_loop;  HOOK: hook + hook_events;
- *   ARTIFACT_CODEC: encode and/or decode.
+ *   ARTIFACT_CODEC: encode and/or decode;  OPTIMIZER (since 1.2): optimizer.
  * A typed STEP/DATASOURCE is a plain C function: set `typed` to it, `typed_return` to its
  * return type (VOID, BOOL, I64 or F64) and declare every C argument, in order, in `params`.
  * A typed step returning VOID passes its (possibly filled-in-place) data on.
@@ -307,8 +350,9 @@ typedef struct crys_export {
     crys_any_fn typed;
     crys_type typed_return;
     uint32_t reserved0;          /**< Since 1.1 (was tail padding): zero. */
+    const crys_optimizer *optimizer; /**< Since 1.2: an OPTIMIZER's callbacks (static storage), else NULL. */
 } crys_export;
-CRYS_ENDS_AT(crys_export, reserved0);
+CRYS_ENDS_AT(crys_export, optimizer);
 
 /** The plugin's descriptor, returned by the entry point; static storage. */
 typedef struct crys_plugin {

@@ -107,7 +107,7 @@ enum DescriptorReader {
         case .strategy: missing = e.run_loop == nil ? "run_loop" : nil
         case .hook: missing = e.hook == nil ? "hook" : nil
         case .codec: missing = (e.encode == nil && e.decode == nil) ? "encode or decode" : nil
-        case .optimizer: missing = "optimizer support (a later part of this host)"
+        case .optimizer: missing = try checkOptimizer(e, name: name, path: path)
         }
         if let missing { throw PluginError(path, "\(kind.rawValue) '\(name)' has no \(missing) function") }
     }

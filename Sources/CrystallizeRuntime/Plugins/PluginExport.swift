@@ -12,6 +12,7 @@ public enum ExportKind: String, CaseIterable {
         case CRYS_KIND_STRATEGY: self = .strategy
         case CRYS_KIND_HOOK: self = .hook
         case CRYS_KIND_ARTIFACT_CODEC: self = .codec
+        case CRYS_KIND_OPTIMIZER: self = .optimizer
         default: return nil
         }
     }
