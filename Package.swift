@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SlurmExecution", type: .dynamic, targets: ["SlurmExecution"]),
         .library(name: "ReliabilityTestPlugin", type: .dynamic, targets: ["ReliabilityTestPlugin"]),
         .library(name: "OptimizeTestPlugin", type: .dynamic, targets: ["OptimizeTestPlugin"]),
+        .library(name: "SwiftOptimizerTestPlugin", type: .dynamic, targets: ["SwiftOptimizerTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,7 @@ let package = Package(
         .target(name: "MySteps", dependencies: ["Crystallize"], path: "Plugins/MySteps"),
         .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
+        .target(name: "SwiftOptimizerTestPlugin", dependencies: ["Crystallize"], path: "Plugins/SwiftOptimizerTestPlugin"),
         .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),

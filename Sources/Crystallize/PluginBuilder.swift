@@ -22,6 +22,12 @@ public final class PluginBuilder {
         self.name = name; self.version = version; self.doc = doc
     }
 
+    /// Adds one export (for builders of export kinds defined in other files).
+    func addExport(_ kind: crys_kind, _ name: String, doc: String?, params: [Param], flags: UInt32, user: AnyObject?,
+                   fill: (inout crys_export) -> Void) -> PluginBuilder {
+        add(kind, name, doc: doc, params: params, flags: flags, user: user, fill: fill)
+    }
+
     private func add(_ kind: crys_kind, _ name: String, doc: String?, params: [Param], flags: UInt32, user: AnyObject?,
                      fill: (inout crys_export) -> Void) -> PluginBuilder {
         var e = crys_export()
