@@ -1,3 +1,4 @@
+import CrystallizeRuntime
 import Foundation
 import XCTest
 
@@ -38,7 +39,7 @@ final class AbiContractTests: XCTestCase {
         let i = Harness.run(["inspect", lib], in: dir)
         XCTAssertEqual(i.status, 0, i.output)
         XCTAssertTrue(i.stdout.hasPrefix("Cxx 1.0 — ABI 1.1 — A C++ plugin\n"), i.output)
-        XCTAssertTrue(i.stdout.contains("  abi: needs 1.1 (loads on hosts 1.1 and later 1.x), built with 1.1"), i.output)
+        XCTAssertTrue(i.stdout.contains("  abi: needs 1.1 (loads on hosts 1.1 and later 1.x), built with \(HostInfo.abi)"), i.output)
         Harness.write("\(dir)/experiments/cxx/config.yaml", "name: cxx\nreplicates: 2\ndatasource: cxx_source\nsteps: [cxx_record]\ntreatments:\n  big:\n    value: 10\n")
         let r = Harness.run(["--plugin", lib, "run", "experiments/cxx"], in: dir)
         XCTAssertEqual(r.status, 0, r.output)

@@ -1,3 +1,4 @@
+import CrystallizeRuntime
 import Foundation
 import XCTest
 
@@ -7,6 +8,9 @@ final class AbiDescriptorTests: XCTestCase {
     var dir = ""
 
     override func setUp() { dir = Harness.temporaryDirectory("abi-desc") }
+
+    /// The host's ABI minor (the header's CRYS_ABI_MINOR), so these checks follow appends.
+    static let hostMinor = Int(HostInfo.abi.split(separator: ".")[1])!
 
     /// Compiles `source`, inspects it, and checks the refusal names the file and each of `expected`.
     @discardableResult
@@ -27,23 +31,23 @@ final class AbiDescriptorTests: XCTestCase {
         let lib = Harness.compileC(AbiFixtures.descriptor(), name: "Good", in: dir)
         let r = Harness.run(["inspect", lib], in: dir)
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stdout.contains("Broken 0.1 — ABI 1.1"), r.output)
+        XCTAssertTrue(r.stdout.contains("Broken 0.1 — ABI \(HostInfo.abi)"), r.output)
         XCTAssertTrue(r.stdout.contains("gain: f64 = 1.0 — A gain"), r.output)
     }
 
     func testMajorMismatchNamesFileAndBothVersions() {
         let source = AbiFixtures.descriptor(major: "2", minor: "3")
-        expectRefused(source, name: "Major", ["ABI 2.3", "this host speaks ABI 1.1", "major versions must match"])
+        expectRefused(source, name: "Major", ["ABI 2.3", "this host speaks ABI \(HostInfo.abi)", "major versions must match"])
         // The same refusal when the plugin is loaded for a run, before the config is even read.
         let lib = "\(dir)/libMajor.so"
         Harness.write("\(dir)/experiments/x/config.yaml", "name: x\ndatasource: pass\nsteps: [pass]\n")
         let r = Harness.run(["--plugin", lib, "run", "experiments/x"], in: dir)
         XCTAssertNotEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stderr.contains(lib) && r.stderr.contains("ABI 2.3") && r.stderr.contains("ABI 1.1"), r.output)
+        XCTAssertTrue(r.stderr.contains(lib) && r.stderr.contains("ABI 2.3") && r.stderr.contains("ABI \(HostInfo.abi)"), r.output)
     }
 
     func testPluginMinorNewerThanHostIsRefused() {
-        expectRefused(AbiFixtures.descriptor(minor: "CRYS_ABI_MINOR + 1"), name: "Minor", ["needs crystallize ABI 1.2", "newer than this host's 1.1"])
+        expectRefused(AbiFixtures.descriptor(minor: "CRYS_ABI_MINOR + 1"), name: "Minor", ["needs crystallize ABI 1.\(Self.hostMinor + 1)", "newer than this host's \(HostInfo.abi)"])
     }
 
     func testWrongPointerSizeIsRefusedWithBothValues() {
@@ -148,7 +152,7 @@ final class AbiDescriptorTests: XCTestCase {
 
     func testLargerStructsUsingUnknownMembersAreRefused() {
         expectRefused(futurePlugin(pluginTail: "{ (void *)1, 0 }"), name: "BigPlugin", ["descriptor size 96 bytes sets byte 80, beyond the 80 this host knows"])
-        expectRefused(futurePlugin(exportTail: "(void *)1"), name: "BigExport", ["export #0 (size 152) sets byte 144, beyond the 144 bytes of crys_export"])
+        expectRefused(futurePlugin(exportTail: "(void *)1"), name: "BigExport", ["export #0 (size 160) sets byte 152, beyond the 152 bytes of crys_export"])
         expectRefused(futurePlugin(paramTail: "(void *)1"), name: "BigParam", ["export 'pass' parameter #0 (size 40) sets byte 32, beyond the 32 bytes of crys_param"])
         // A stride that cannot be a struct of pointers is refused outright.
         let params = #"{ sizeof(crys_param) + 4, CRYS_T_F64, "gain", NULL, NULL }, { 0 }"#
