@@ -42,10 +42,10 @@ public final class CheckpointJournal {
     private let flushInterval: UInt64
     private let syncInterval: UInt64
     /// The file's length after the last whole block (the writer's): a failed write is cut back to it.
-    @exclusivity(unchecked) private var length: off_t = 0
-    @exclusivity(unchecked) private var failure: String? = nil
+    private var length: off_t = 0
+    private var failure: String? = nil
     /// Blocks written before the fault-injection switch makes the next write fail.
-    @exclusivity(unchecked) private var blocksBeforeFault: Int?
+    private var blocksBeforeFault: Int?
     /// Runs once, on the writer queue, when the first write or fdatasync fails.
     public var onWriteFailure: (() -> Void)?
     /// The environment switch that makes the journal's write fail with ENOSPC after this many
