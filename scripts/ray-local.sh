@@ -10,14 +10,14 @@
 #   scripts/ray-local.sh stop    stops that head (ray stop), leaving no Ray processes of ours.
 #   scripts/ray-local.sh status  `ray status` of the head, or a non-zero exit.
 #
-# Knobs (environment): RAY_LOCAL_VENV, RAY_LOCAL_PORT (default 6380), RAY_LOCAL_CPUS (default 2),
+# Knobs (environment): RAY_LOCAL_VENV, RAY_LOCAL_PORT (default 6380), RAY_LOCAL_CPUS (default 1),
 #   RAY_LOCAL_VERSION (default 2.60.0), RAY_LOCAL_DIR (temp/state folder, default /tmp/crystallize-ray).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="${RAY_LOCAL_VENV:-$root/.build-ray-venv}"
 PORT="${RAY_LOCAL_PORT:-6380}"
-CPUS="${RAY_LOCAL_CPUS:-2}"
+CPUS="${RAY_LOCAL_CPUS:-1}"
 VERSION="${RAY_LOCAL_VERSION:-2.60.0}"
 STATE="${RAY_LOCAL_DIR:-/tmp/crystallize-ray}"
 RAY="$VENV/bin/ray"
