@@ -4,7 +4,8 @@ import Foundation
 /// The demo's steps: the seed documentation's example, as a plugin.
 ///
 /// numbers -> add_delta(delta) -> record_metric, with per-replicate noise from the host's
-/// deterministic generator so baseline and treatment differ by chance as well as by delta.
+/// deterministic generator. Every condition of a replicate draws the same noise (common random
+/// numbers), so treatment − baseline is exactly the treatment's effect in each replicate.
 @_cdecl("crystallize_plugin_entry")
 public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePointer<crys_plugin> {
     PluginBuilder(name: "MySteps", version: "1.0.0", doc: "Example steps of the crystallize-host demo")
