@@ -96,6 +96,32 @@ final class RandomStreamTests: XCTestCase {
         XCTAssertEqual(cacheCounts(i.stdout)?["hits"] as? Int, 0, i.output)
     }
 
+    func testACachedStepThatDrawsIsCachedPerStream() throws {
+        // The datasource draws noise and is cached: its input (none) and params are the same in
+        // every replicate, so only its random stream tells replicates apart.
+        let config = """
+        name: drawn
+        replicates: 4
+        datasource: {datasource: numbers, cache: true}
+        steps: [add_delta, record_metric]
+        treatments:
+          add_ten: {delta: 10}
+        """
+        Harness.write("\(dir)/experiments/drawn/config.yaml", config)
+        let env = ["CRYSTALLIZE_CACHE_DIR": "\(dir)/cache"]
+        let first = Harness.run(["--plugin", Harness.plugin("MySteps"), "run", "experiments/drawn", "--json"], in: dir, environment: env)
+        XCTAssertEqual(first.status, 0, first.output)
+        let base = totals("drawn", "baseline"), treat = totals("drawn", "add_ten")
+        XCTAssertEqual(Set(base).count, 4, "replicates reused one replicate's cached noise: \(base)")
+        for (b, t) in zip(base, treat) { XCTAssertEqual(t - b, 30, accuracy: 1e-9) }
+        // The treatment's datasource hits the baseline's entry of the same replicate (same stream).
+        XCTAssertEqual(cacheCounts(first.stdout)?["hits"] as? Int, 4, first.output)
+        let again = Harness.run(["--plugin", Harness.plugin("MySteps"), "run", "experiments/drawn", "--json"], in: dir, environment: env)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(cacheCounts(again.stdout)?["hits"] as? Int, 16, again.output)
+        XCTAssertEqual(totals("drawn", "baseline"), base, "a warm cache gives the same numbers")
+    }
+
     func testResumeNeverMixesRandomStreamRules() {
         Harness.write("\(dir)/experiments/mix/config.yaml", config("mix", streams: "independent"))
         XCTAssertEqual(Harness.run(["--plugin", Harness.plugin("MySteps"), "run", "experiments/mix", "--no-cache"], in: dir).status, 0)

@@ -138,6 +138,10 @@ public final class CallFrame {
         streamStage = stage
     }
 
+    /// Whether the call drew from the stream `useStream` gave it (the stream is made on the
+    /// first draw).
+    var drewFromStream: Bool { streamReady }
+
     /// 64 random bits from the call's stream, drawn in place.
     func randomBits() -> UInt64 {
         makeStream()

@@ -55,21 +55,29 @@ public final class StepCache {
     /// The entry for `key`, or nil (missing or corrupted; corruption is reported and the
     /// entry removed so it is recomputed).
     public func lookup(_ key: String) -> CachedStep? {
+        if case .entry(let e) = read(key) { return e }
+        return nil
+    }
+
+    /// What is stored at `key`: an entry, a stream-dependent marker, or nothing usable.
+    func read(_ key: String) -> StoredAtKey {
         let p = path(key)
-        guard let data = FileManager.default.contents(atPath: p) else { return nil }
+        guard let data = FileManager.default.contents(atPath: p) else { return .none }
         guard let text = String(data: data, encoding: .utf8), let nl = text.firstIndex(of: "\n") else {
-            corrupted(p, "no checksum line"); return nil
+            corrupted(p, "no checksum line"); return .none
         }
         let sum = String(text[..<nl]), payload = String(text[text.index(after: nl)...])
-        guard sum == ValueHash.hex(bytes: Array(payload.utf8)) else { corrupted(p, "checksum mismatch (truncated or edited)"); return nil }
-        guard case .map(let m)? = try? JSONText.parse(payload), let out = m["output"] else { corrupted(p, "unreadable payload"); return nil }
+        guard sum == ValueHash.hex(bytes: Array(payload.utf8)) else { corrupted(p, "checksum mismatch (truncated or edited)"); return .none }
+        guard case .map(let m)? = try? JSONText.parse(payload) else { corrupted(p, "unreadable payload"); return .none }
+        if m[Self.streamMarkerKey] == .bool(true) { return .streamDependent }
+        guard let out = m["output"] else { corrupted(p, "unreadable payload"); return .none }
         func map(_ k: String) -> OrderedDictionary<String, Value> { if case .map(let x)? = m[k] { return x }; return [:] }
-        return CachedStep(
+        return .entry(CachedStep(
             output: out,
             metrics: map("metrics").compactMapValues { if case .list(let l) = $0 { return l }; return nil },
             contextWrites: map("ctx_writes"),
             artifacts: map("artifacts").compactMapValues { if case .bytes(let b) = $0 { return b }; return nil },
-            metricTags: map("metric_tags").compactMapValues { if case .list(let l) = $0 { return l.compactMap { if case .string(let s) = $0 { return s }; return nil } }; return nil })
+            metricTags: map("metric_tags").compactMapValues { if case .list(let l) = $0 { return l.compactMap { if case .string(let s) = $0 { return s }; return nil } }; return nil }))
     }
 
     private func corrupted(_ path: String, _ why: String) {
@@ -78,7 +86,9 @@ public final class StepCache {
     }
 
     /// Stores an entry atomically. Failures only warn: the cache is an optimisation.
-    public func store(_ key: String, _ entry: CachedStep) {
+    public func store(_ key: String, _ entry: CachedStep) { write(key, entry) }
+
+    func write(_ key: String, _ entry: CachedStep) {
         let payload = JSONText.encode(.map([
             "output": entry.output,
             "metrics": .map(entry.metrics.mapValues { .list($0) }),
@@ -86,6 +96,13 @@ public final class StepCache {
             "artifacts": .map(entry.artifacts.mapValues { .bytes($0) }),
             "metric_tags": .map(entry.metricTags.mapValues { .list($0.map { .string($0) }) }),
         ]), tagged: true)
+        writePayload(key, payload)
+    }
+
+    /// Marks `key` as the key of a step whose entries are kept per random stream.
+    func writeMarker(_ key: String) { writePayload(key, JSONText.encode(.map([Self.streamMarkerKey: .bool(true)]), tagged: true)) }
+
+    private func writePayload(_ key: String, _ payload: String) {
         let text = ValueHash.hex(bytes: Array(payload.utf8)) + "\n" + payload
         do { try AtomicFile.write(path(key), text: text, sync: false) } catch { warn("warning: cannot write cache entry: \(error)") }
     }

@@ -235,7 +235,7 @@ public final class ReplicateRunner {
             let params = OrderedDictionary(uniqueKeys: stage.params.names, values: frame.paramValues)
             let key = StepCache.key(stepIdentity: stage.identity, params: params, inputHash: inputHash)
             scope.cacheKey = key
-            if let entry = cache.lookup(key) {
+            if let entry = cache.lookup(key, stream: { streamIdentity(stage, scope) }) {
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
                 for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
@@ -274,8 +274,10 @@ public final class ReplicateRunner {
         let newMetrics = RecordedMetric.grouped(ctx.metricLog[scope.metricMark...])
         if !hit, let key = scope.cacheKey, let cache {
             let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+            // A step that drew random numbers is cached per stream (see StepCache+Streams).
             cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: StepWrites(context: ctx)),
-                                        artifacts: scope.written, metricTags: tags))
+                                        artifacts: scope.written, metricTags: tags),
+                        stream: scope.frame.drewFromStream ? streamIdentity(stage, scope) : nil)
         }
         guard stepHooks else { return nil }
         var info = scope.info
@@ -283,6 +285,11 @@ public final class ReplicateRunner {
         info["metrics"] = .map(newMetrics.mapValues { .list($0) })
         info["cache_hit"] = .bool(hit)
         return info
+    }
+
+    /// The identity of the random stream `stage` draws from in `scope`, as the header defines it.
+    private func streamIdentity(_ stage: PipelineStage, _ scope: ConditionScope) -> String {
+        commonStreams ? "common \(scope.seed) \(stage.position)" : "independent \(scope.seed) \(scope.condition) \(stage.name)"
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {
