@@ -54,7 +54,7 @@ enum DashboardMain {
             let segments = try DashboardPath.segments(request.target.path())
             let dir = try site.runDirectory(segments.dropFirst())
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/event-stream", HTTPHeader("Cache-Control"): "no-cache"],
-                                body: HTTPBodySequence(from: ProgressBytes(stream: ProgressStream(versionDirectory: dir))))
+                                body: HTTPBodySequence(from: ProgressBytes(stream: ProgressStream(versionDirectory: dir), watchers: site.watchers, run: dir)))
         } catch let r as DashboardPath.Refusal {
             return HTTPResponse(statusCode: HTTPStatusCode(r.status, phrase: phrase(r.status)), body: Data((r.message + "\n").utf8))
         } catch {
@@ -83,11 +83,15 @@ enum DashboardMain {
 struct ProgressBytes: AsyncBufferedSequence, Sendable {
     typealias Element = UInt8
     let stream: ProgressStream
+    let watchers: StreamWatchers
+    let run: String
 
-    func makeAsyncIterator() -> Iterator { Iterator(stream: stream) }
+    func makeAsyncIterator() -> Iterator { Iterator(stream: stream, watching: watchers.watch(run)) }
 
     struct Iterator: AsyncBufferedIteratorProtocol {
         var stream: ProgressStream
+        /// Counts this stream as a watcher until the server drops the iterator.
+        let watching: StreamWatchers.Token
         var pending: [UInt8] = []
 
         mutating func next() async throws -> UInt8? {

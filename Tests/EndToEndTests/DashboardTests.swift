@@ -89,18 +89,72 @@ final class DashboardTests: XCTestCase {
 
         var seen: [(status: String, done: Int)] = []
         var last: [String: Any] = [:]
+        var etas: [Double] = []
         HttpProbe.followEvents(port: s.port, "/events/slow/v0", timeout: 120) { data in
             guard let o = Harness.hostJSONObject(data) else { return true }
             last = o
+            if o["status"] as? String == "running", let d = o["done"] as? Int, d > 0, d < 12 { etas.append(o["eta_s"] as? Double ?? -1) }
             seen.append((o["status"] as? String ?? "?", o["done"] as? Int ?? -1))
             return o["status"] as? String == "running"
         }
         let running = seen.filter { $0.status == "running" }.map(\.done)
         XCTAssertGreaterThanOrEqual(Set(running).count, 2, "the stream pushed at least two different counts while running: \(seen)")
         XCTAssertEqual(running, running.sorted(), "done only grows")
+        XCTAssertFalse(etas.isEmpty)
+        XCTAssertTrue(etas.allSatisfy { $0 > 0 }, "an ETA while part is done: \(etas)")
+        XCTAssertTrue(last["eta_s"] is NSNull, "no ETA once finished")
         XCTAssertEqual(seen.last?.status, "complete", "the stream ends with the final state: \(seen)")
         XCTAssertEqual(last["done"] as? Int, 12)
         XCTAssertEqual(last["total"] as? Int, 12)
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 0)
+    }
+
+    func testLivePageInChromiumIsUpdatedByTheRunAsItGoesOn() throws {
+        _ = try Chromium.executable()
+        let fx = ExperimentFixture("dash-browser")
+        let gate = "\(fx.dir)/gate"
+        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        let exp = fx.experiment("gated", """
+        name: gated
+        replicates: 6
+        datasource: numbers
+        steps:
+          - step: rt_gate
+            params: {dir: \(gate)}
+          - record_metric
+        """)
+        try FileManager.default.createDirectory(atPath: "\(fx.dir)/data", withIntermediateDirectories: true)
+        let s = try serve(fx)
+        let (run, _, _) = Harness.start(fx.plugins + ["--plugin", Harness.plugin("ReliabilityTestPlugin"), "run", exp, "--quiet"], in: fx.dir)
+        addTeardownBlock { if run.isRunning { run.terminate(); run.waitUntilExit() } }
+        func progress() -> [String: Any]? { HttpProbe.request(port: s.port, "/api/progress/gated/v0").flatMap { Harness.hostJSONObject($0.body) } }
+        // The run is held at its gate: running, nothing done.
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: "\(gate)/started") && Date() < deadline { usleep(20_000) }
+        while progress()?["status"] as? String != "running" && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(progress()?["done"] as? Int, 0)
+
+        // The browser opens the live page while the run waits; once its stream is open, the gate opens.
+        final class Box: @unchecked Sendable { var dom = ""; var error: Error? }
+        let box = Box()
+        let browserDone = DispatchSemaphore(value: 0)
+        let profile = Harness.temporaryDirectory("chromium-live")
+        DispatchQueue.global().async {
+            do { box.dom = try Chromium.run(["--virtual-time-budget=60000", "--dump-dom", "http://127.0.0.1:\(s.port)/runs/gated/v0/live"], profile: profile, loopback: true) } catch { box.error = error }
+            browserDone.signal()
+        }
+        while (progress()?["watchers"] as? Int ?? 0) < 1 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(progress()?["watchers"] as? Int, 1, "the browser follows the stream")
+        XCTAssertEqual(progress()?["status"] as? String, "running", "still held at the gate when the page opened")
+        Harness.write("\(gate)/open", "")
+        XCTAssertEqual(browserDone.wait(timeout: .now() + 120), .success, "chromium did not finish")
+        XCTAssertNil(box.error)
+        // What the browser shows now came through the stream: the page was rendered while nothing was done.
+        XCTAssertTrue(box.dom.contains("<td id=\"status\">complete</td>"), box.dom)
+        XCTAssertTrue(box.dom.contains("<span id=\"done\">6</span>"), box.dom)
+        let updates = box.dom.range(of: #"data-updates="(\d+)""#, options: .regularExpression).map { Int(box.dom[$0].filter(\.isNumber)) ?? 0 } ?? 0
+        XCTAssertGreaterThanOrEqual(updates, 2, "the first state and at least the final one were pushed")
         run.waitUntilExit()
         XCTAssertEqual(run.terminationStatus, 0)
     }

@@ -6,11 +6,14 @@ import Foundation
 ///
 /// Routes: `/` (experiments and runs), `/runs/<exp>/v<N>` (the run's report),
 /// `/runs/<exp>/v<N>/live` (live progress, pushed by server-sent events from
-/// `/events/<exp>/v<N>`), `/api/progress/<exp>/v<N>` (progress as JSON),
+/// `/events/<exp>/v<N>`), `/api/progress/<exp>/v<N>` (progress as JSON, with how many pages
+/// follow the stream),
 /// `/compare?a=<exp>@vN&b=<exp>@vN`, `/files/<exp>/v<N>/<path>` (a file of the run, as is).
 public struct DashboardSite: Sendable {
     /// Where paths may lead.
     public let guardrail: DashboardPath
+    /// The open progress streams, by run.
+    public let watchers = StreamWatchers()
 
     /// The site of `dataRoot`.
     public init(dataRoot: String) throws { guardrail = try DashboardPath(dataRoot: dataRoot) }
@@ -29,7 +32,10 @@ public struct DashboardSite: Sendable {
                 if segments.count == 4 && segments[3] == "live" { return .html(try DashboardPages.live(versionDirectory: dir, experiment: segments[1], version: segments[2])) }
                 return .error(404, "no such page")
             case "api" where segments.count == 4 && segments[1] == "progress":
-                return .json(try LiveProgress.read(versionDirectory: try runDirectory(segments[2...3])).json)
+                let dir = try runDirectory(segments[2...3])
+                guard case .map(var m) = try LiveProgress.read(versionDirectory: dir).json else { return .error(404, "no progress") }
+                m["watchers"] = .int(Int64(watchers.count(dir)))
+                return .json(.map(m))
             case "compare":
                 let q = Self.query(query)
                 guard let a = q["a"], let b = q["b"] else { return .error(400, "compare needs ?a=<experiment>@vN&b=<experiment>@vN") }

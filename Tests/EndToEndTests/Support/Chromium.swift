@@ -16,17 +16,21 @@ enum Chromium {
     /// Flags for a browser that can reach nothing: every host name fails to resolve, every
     /// proxied request goes to a closed port, and background services (updates, sync,
     /// safe browsing) are off, so whatever shows in the net log came from the page.
-    static let isolated = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           "--disable-default-apps", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND",
-                           "--proxy-server=http://127.0.0.1:9", "--hide-scrollbars"]
+    /// With `loopback`, 127.0.0.1 alone stays reachable (for pages the dashboard serves).
+    static func isolated(loopback: Bool) -> [String] {
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--proxy-server=http://127.0.0.1:9"]
+            + (loopback ? ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-bypass-list=127.0.0.1"]
+                        : ["--host-resolver-rules=MAP * ~NOTFOUND"])
+    }
 
-    /// Runs the browser with `arguments` (after `isolated`) in a profile folder of its own and returns stdout.
+    /// Runs the browser with `arguments` (after the isolating flags) in a profile folder of its own and returns stdout.
     @discardableResult
-    static func run(_ arguments: [String], profile: String, timeout: TimeInterval = 120) throws -> String {
+    static func run(_ arguments: [String], profile: String, loopback: Bool = false, timeout: TimeInterval = 120) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try executable())
-        p.arguments = isolated + ["--user-data-dir=\(profile)"] + arguments
+        p.arguments = isolated(loopback: loopback) + ["--user-data-dir=\(profile)"] + arguments
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = profile
         p.environment = env
