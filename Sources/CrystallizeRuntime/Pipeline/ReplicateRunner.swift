@@ -25,8 +25,6 @@ public final class ReplicateRunner {
     private let stepHooks: Bool
     /// The datasource (when there is one) and the steps, in call order.
     private let stages: [PipelineStage]
-    /// The same stages, unretained, for the synchronous loop (`stages` keeps them alive).
-    private let stageRefs: [Unmanaged<PipelineStage>]
     private let hasAsyncStage: Bool
     /// The plan's settings the per-call path reads, copied once (the plan's properties are
     /// variables, each read of which is checked for exclusive access).
@@ -57,7 +55,6 @@ public final class ReplicateRunner {
         // Parameter sources per condition of the plan, then for any other condition.
         let hostKeys = plan.conditions.map { Optional(RunContext.hostKeys(of: $0)) } + [nil]
         stages = ((plan.datasource.map { [$0] } ?? []) + plan.steps).enumerated().map { PipelineStage($1, position: $0, hostKeys: hostKeys) }
-        stageRefs = stages.map { Unmanaged.passUnretained($0) }
         hasAsyncStage = stages.contains { $0.function.isAsync }
         conditionNames = plan.conditions.map(\.name)
         pools = Array(repeating: [], count: plan.conditions.count + 1)
@@ -78,30 +75,16 @@ public final class ReplicateRunner {
 
     /// Runs one (replicate, condition). Never throws: a failure is part of the outcome.
     public func run(replicate r: Int, condition: Condition) async -> ConditionOutcome {
-        if !hasAsyncStage { return runSynchronously(replicate: r, condition: condition) }
         let scope = begin(r, condition)
-        var data: Value? = nil
-        var hash: String? = nil
-        // The stage running (-1: loading upstream inputs); its name is looked up only on failure.
-        var at = -1
+        var cursor = StageCursor()
         var failure: Failure? = nil
         do {
-            if !hasDatasource { (data, hash) = try upstreamData(scope) }
-            else if recordsDataHashes { hash = Self.nullHash }
-            let ctx = scope.context, frame = scope.frame!
-            for i in stages.indices {
-                let stage = stages[i]
-                at = i
-                let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
-                let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
-                let output: Value
-                if let cached { output = cached } else { output = try await stage.function.invoke(data: data, frame: frame) }
-                data = output
-                hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
-                if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
-            }
+            try start(&cursor, scope)
+            // The one stage loop runs synchronous stages in a stretch; it stops before an async
+            // stage, which is awaited here, and goes on after it.
+            while try runStages(&cursor, scope) { try await runAsyncStage(&cursor, scope) }
         } catch {
-            failure = Failure(step: failedStage(at), message: "\(error)")
+            failure = Failure(step: failedStage(cursor.at), message: "\(error)")
         }
         return end(scope, failure: failure)
     }
@@ -111,31 +94,53 @@ public final class ReplicateRunner {
     public func runSynchronously(replicate r: Int, condition: Condition) -> ConditionOutcome {
         precondition(!hasAsyncStage, "runSynchronously on a pipeline with an async step")
         let scope = begin(r, condition)
-        var data: Value? = nil
-        var hash: String? = nil
-        // The stage running (-1: loading upstream inputs); its name is looked up only on failure.
-        var at = -1
+        var cursor = StageCursor()
         var failure: Failure? = nil
         do {
-            if !hasDatasource { (data, hash) = try upstreamData(scope) }
-            else if recordsDataHashes { hash = Self.nullHash }
-            let ctx = scope.context, frame = scope.frame!
-            for i in stageRefs.indices {
-                at = i
-                // The runner holds its stages for its whole life: borrow each, never retain it.
-                try stageRefs[i]._withUnsafeGuaranteedRef { stage in
-                    let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
-                    let cached = try prepare(stage, inputHash: hash, scope: scope, ctx, frame)
-                    let output = try cached ?? stage.function.invokeSync(data: data, frame: frame)
-                    hash = try finish(stage, hit: cached != nil, output: output, inputHash: hash, scope: scope, ctx)
-                    data = consume output
-                    if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
-                }
-            }
+            try start(&cursor, scope)
+            _ = try runStages(&cursor, scope)
         } catch {
-            failure = Failure(step: failedStage(at), message: "\(error)")
+            failure = Failure(step: failedStage(cursor.at), message: "\(error)")
         }
         return end(scope, failure: failure)
+    }
+
+    /// The pipeline's input: the upstream artifacts for an experiment with no datasource.
+    private func start(_ cursor: inout StageCursor, _ scope: ConditionScope) throws {
+        if !hasDatasource { (cursor.data, cursor.hash) = try upstreamData(scope) }
+        else if recordsDataHashes { cursor.hash = Self.nullHash }
+    }
+
+    /// The stage loop: runs the stages after `cursor.at` one after another until the pipeline
+    /// ends (false) or the next stage is async (true, with `cursor.at` on it).
+    private func runStages(_ cursor: inout StageCursor, _ scope: ConditionScope) throws -> Bool {
+        let ctx = scope.context, frame = scope.frame!
+        var i = cursor.at + 1
+        while i < stages.count {
+            let stage = stages[i]
+            cursor.at = i
+            if stage.function.isAsync { return true }
+            let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
+            let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
+            let output = try cached ?? stage.function.invokeSync(data: cursor.data, frame: frame)
+            cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
+            cursor.data = consume output
+            if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
+            i += 1
+        }
+        return false
+    }
+
+    /// The async stage at `cursor.at`, awaited: the same steps as the loop's, around `invoke`.
+    private func runAsyncStage(_ cursor: inout StageCursor, _ scope: ConditionScope) async throws {
+        let ctx = scope.context, frame = scope.frame!, stage = stages[cursor.at]
+        let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
+        let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
+        let output: Value
+        if let cached { output = cached } else { output = try await stage.function.invoke(data: cursor.data, frame: frame) }
+        cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
+        cursor.data = consume output
+        if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
     }
 
     static let nullHash = ValueHash.hex(Value.null)
@@ -302,4 +307,13 @@ public final class ReplicateRunner {
     func callHooks(_ event: UInt32, _ info: OrderedDictionary<String, Value>) {
         HookDispatcher.call(plan.hooks, event: event, info: info, seed: plan.seed, log: log)
     }
+}
+
+/// Where a (replicate, condition) is in its pipeline: the data and its hash passed from one
+/// stage to the next, and the stage running (-1: loading upstream inputs; its name is looked
+/// up only on failure).
+struct StageCursor {
+    var data: Value? = nil
+    var hash: String? = nil
+    var at = -1
 }
