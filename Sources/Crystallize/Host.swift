@@ -3,7 +3,7 @@
 /// The host's function table, set when the host calls the plugin's entry point.
 ///
 /// Each plugin library carries its own copy of the SDK, so this is per plugin.
-@exclusivity(unchecked) nonisolated(unsafe) var hostTable: UnsafePointer<crys_host>!
+nonisolated(unsafe) var hostTable: UnsafePointer<crys_host>!
 
 /// The host table, for plugins that want to call the C API directly.
 public var crystallizeHost: UnsafePointer<crys_host> { hostTable }

@@ -32,38 +32,46 @@ public struct CallServices {
 /// call allocates nothing for the values it is lent or makes.
 public final class CallFrame {
     let context: RunContext?
-    @exclusivity(unchecked) var exportName: String
+    var exportName: String
     /// The declared parameters of the callable, and their resolved values in the same order.
-    @exclusivity(unchecked) private(set) var paramTable: ParamTable
-    @exclusivity(unchecked) private var paramTableID: ObjectIdentifier
+    private(set) var paramTable: ParamTable
+    private var paramTableID: ObjectIdentifier
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) var paramValues: [Value]
     /// For each parameter, the arena slot of the box lent for it (-1: none yet).
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var paramSlots: [Int] = []
 
     /// The call's random stream; `streamReady` says whether it is made yet (most steps never
     /// draw, so it is made on first use, and drawn from in place).
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var stream = SeededGenerator(seed: 0)
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var streamReady = true
-    @exclusivity(unchecked) private var streamSeed: UInt64 = 0
+    private var streamSeed: UInt64 = 0
     /// The labels of the stream to make: (condition, step) when `labelled`, else the stage
     /// position when `staged`, else none (a plain seeded stream).
-    @exclusivity(unchecked) private var labelled = false
-    @exclusivity(unchecked) private var staged = false
-    @exclusivity(unchecked) private var streamStage = 0
-    @exclusivity(unchecked) private var streamCondition = ""
-    @exclusivity(unchecked) private var streamStep = ""
+    private var labelled = false
+    private var staged = false
+    private var streamStage = 0
+    private var streamCondition = ""
+    private var streamStep = ""
 
-    @exclusivity(unchecked) var services: CallServices
+    var services: CallServices
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) var error: String?
     /// Every box made or lent during the call; the first `used` are live, the rest wait for reuse.
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var arena: [ValueBox] = []
     /// The same boxes, unretained: the call path reaches them without reference counting,
     /// `arena` keeping them alive.
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var slots: [Unmanaged<ValueBox>] = []
     /// Whether `contextBoxes` holds anything.
-    @exclusivity(unchecked) private var lentContext = false
+    private var lentContext = false
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var used = 0
-    @exclusivity(unchecked) private var contextBoxes: [String: ValueBox] = [:]
+    private var contextBoxes: [String: ValueBox] = [:]
 
     /// A frame for calling `exportName` with already resolved `params` (hooks, verifiers,
     /// strategies, lifecycle calls, benchmarks).
@@ -226,7 +234,7 @@ public final class CallFrame {
 
     /// Metric names seen by this frame: a pipeline records the same few names on every
     /// replicate, so the Swift string is made once, not on every `record_metric`.
-    @exclusivity(unchecked) private var metricNames: [(c: ContiguousArray<CChar>, name: String)] = []
+    private var metricNames: [(c: ContiguousArray<CChar>, name: String)] = []
 
     /// The metric name `cName` as a Swift string.
     func metricName(_ cName: UnsafePointer<CChar>) -> String {

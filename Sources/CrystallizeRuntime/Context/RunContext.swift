@@ -13,21 +13,23 @@ public struct ContextError: Error, CustomStringConvertible {
 /// Reads and writes are kept per step for provenance.
 public final class RunContext {
     /// Context keys and values, in insertion order.
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) public private(set) var values: OrderedDictionary<String, Value> = [:]
     /// Metric name to recorded values, in recording order (grouped from `metricLog`).
     public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric name to the tags it was recorded with.
-    @exclusivity(unchecked) public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
+    public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
-    @exclusivity(unchecked) public var currentStep: String = "<host>"
+    public var currentStep: String = "<host>"
     /// Keys read by the current step, with the values read, in reading order (each key once).
-    @exclusivity(unchecked) public private(set) var readLog: [(key: String, value: Value)] = []
+    public private(set) var readLog: [(key: String, value: Value)] = []
     /// `readLog` as a map.
     public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: readLog) }
     /// Keys written by the current step.
-    @exclusivity(unchecked) public private(set) var writes: [String] = []
+    public private(set) var writes: [String] = []
     /// Every metric value recorded, in order: a step's share is what it appended, which makes
     /// its provenance record without comparing metric lists before and after.
+    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) public private(set) var metricLog: [RecordedMetric] = []
 
     /// An empty context.
@@ -99,8 +101,8 @@ public final class RunContext {
 
     /// The condition whose host keys the context holds first, in `hostKeyCount` places, when
     /// they can be reused (no treatment key shadows a host key).
-    @exclusivity(unchecked) private var hostLayout: String?
-    @exclusivity(unchecked) private var hostKeyCount = 0
+    private var hostLayout: String?
+    private var hostKeyCount = 0
 
     /// Empties the context for (replicate, condition) and sets the keys the host owns:
     /// replicate, condition, seed_used, then the condition's own keys. A runner reuses its

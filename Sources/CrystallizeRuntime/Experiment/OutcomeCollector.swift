@@ -11,11 +11,11 @@ final class OutcomeCollector: OutcomeSink {
     /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
     /// finished: all aggregation needs of a successful outcome (the rest lives on in the
     /// journal), in 8 bytes a slot.
-    @exclusivity(unchecked) private var logs: [[RecordedMetric]?]
+    private var logs: [[RecordedMetric]?]
     /// Failed outcomes by slot, kept whole (without step records) for the error report.
-    @exclusivity(unchecked) private var failed: [Int: ConditionOutcome] = [:]
+    private var failed: [Int: ConditionOutcome] = [:]
     private let replicates: Int
-    @exclusivity(unchecked) private(set) var failures = 0
+    private(set) var failures = 0
 
     init(journal: CheckpointJournal?, conditions: [String], replicates: Int) {
         self.journal = journal

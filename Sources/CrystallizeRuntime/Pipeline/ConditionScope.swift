@@ -3,29 +3,29 @@ import OrderedCollections
 /// The per-(replicate, condition) state a runner threads through its steps. Runners keep
 /// finished scopes and reuse them, storage and all, for later conditions.
 final class ConditionScope {
-    @exclusivity(unchecked) private(set) var replicate = 0
-    @exclusivity(unchecked) private(set) var condition = ""
-    @exclusivity(unchecked) private(set) var seed: UInt64 = 0
+    private(set) var replicate = 0
+    private(set) var condition = ""
+    private(set) var seed: UInt64 = 0
     let context: RunContext
     /// One call frame, reused by every step of the condition (they run one after another).
-    @exclusivity(unchecked) var frame: CallFrame!
+    var frame: CallFrame!
     /// The hooks' info map (experiment, replicate, condition, seed_used), when hooks want it.
-    @exclusivity(unchecked) var info: OrderedDictionary<String, Value> = [:]
+    var info: OrderedDictionary<String, Value> = [:]
     /// Artifacts written by the current step, for its cache entry.
-    @exclusivity(unchecked) var written: OrderedDictionary<String, [UInt8]> = [:]
+    var written: OrderedDictionary<String, [UInt8]> = [:]
     /// Provenance of the steps run so far, encoded as each finishes.
-    @exclusivity(unchecked) var records = ByteWriter(capacity: 256)
+    var records = ByteWriter(capacity: 256)
     /// How many step records `records` holds.
-    @exclusivity(unchecked) var stepCount = 0
+    var stepCount = 0
     /// Where the current step's metric values start in the context's metric log.
-    @exclusivity(unchecked) var metricMark = 0
+    var metricMark = 0
     /// The current step's cache key, when it is cached.
-    @exclusivity(unchecked) var cacheKey: String?
+    var cacheKey: String?
     /// When the (replicate, condition) began, for its event (set only when events are watched).
     var startedAt: UInt64 = 0
 
     /// The runner's pool the scope goes back to.
-    @exclusivity(unchecked) private(set) var pool = 0
+    private(set) var pool = 0
 
     init(context: RunContext) { self.context = context }
 

@@ -36,7 +36,7 @@ public final class ReplicateRunner {
     private let poolLock = NSLock()
     /// One pool per condition of the plan (and one for any other), so a scope usually runs
     /// the condition it ran last and keeps its context's host keys laid out.
-    @exclusivity(unchecked) private var pools: [[ConditionScope]]
+    private var pools: [[ConditionScope]]
     private let conditionNames: [String]
 
     /// A runner writing artifacts under `versionDirectory`.

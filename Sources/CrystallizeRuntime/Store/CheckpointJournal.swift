@@ -29,16 +29,16 @@ public final class CheckpointJournal {
     private var fd: Int32 = -1
     /// Guards what appenders and the writer share: the queue and its schedule.
     private let lock = NSLock()
-    @exclusivity(unchecked) private var queued: [ConditionOutcome] = []
-    @exclusivity(unchecked) private var writeScheduled = false
-    @exclusivity(unchecked) private var lastWrite: UInt64 = 0
+    private var queued: [ConditionOutcome] = []
+    private var writeScheduled = false
+    private var lastWrite: UInt64 = 0
     /// Runs every write, one batch after another, so blocks land in append order.
     private let writer = DispatchQueue(label: "crystallize.checkpoint-journal")
     /// The writer's own: the batch being written (its storage swapped with `queued`'s), the
     /// block it is encoded into, and when the file was last synced.
-    @exclusivity(unchecked) private var batch: [ConditionOutcome] = []
-    @exclusivity(unchecked) private var block = ByteWriter(capacity: 1 << 16)
-    @exclusivity(unchecked) private var lastSync: UInt64 = 0
+    private var batch: [ConditionOutcome] = []
+    private var block = ByteWriter(capacity: 1 << 16)
+    private var lastSync: UInt64 = 0
     private let flushInterval: UInt64
     private let syncInterval: UInt64
     /// The file's length after the last whole block (the writer's): a failed write is cut back to it.
