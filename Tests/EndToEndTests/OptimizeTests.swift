@@ -218,4 +218,26 @@ final class OptimizeTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.stderr.contains("optimize.objective.metric: metric 'los' is not recorded by any step; recorded: loss, x_seen"), r.stderr)
     }
+
+    /// The report plots objective against trial (one point per evaluation, the best ringed);
+    /// compare shows each optimization's optimizer, best and budget side by side.
+    func testReportPlotsObjectiveAgainstTrialAndCompareShowsTheBest() throws {
+        let f = ExperimentFixture("opt-report")
+        f.experiment("h", Self.config("h", optimize: Self.halving).replacingOccurrences(of: "seed: 11", with: "seed: 11\nversioned: true"))
+        XCTAssertEqual(f.host(["run", "experiments/h", "--quiet"], extraPlugins: [quad]).status, 0)
+        XCTAssertEqual(f.host(["run", "experiments/h", "--quiet", "--seed", "12"], extraPlugins: [quad]).status, 0)
+        let report = f.host(["report", "h@v0"])
+        XCTAssertEqual(report.status, 0, report.output)
+        let html = Harness.read("\(f.version("h"))/report.html")
+        XCTAssertTrue(html.contains("<section id=\"optimization\">"), html)
+        XCTAssertEqual(html.components(separatedBy: "data-trial=").count - 1, 14, "one point per evaluation")
+        XCTAssertEqual(html.components(separatedBy: "class=\"best\"").count - 1, 1, "the best is ringed once")
+        let best = try XCTUnwrap(record(f, "h")["best"] as? [String: Any])
+        XCTAssertTrue(html.contains("best <strong>\(best["trial"] as! String)</strong>"), html)
+        let compare = f.host(["compare", "h@v0", "h@v1"])
+        XCTAssertEqual(compare.status, 0, compare.output)
+        XCTAssertTrue(compare.stdout.contains("optimize.best"), compare.stdout)
+        XCTAssertTrue(compare.stdout.contains(best["trial"] as! String), compare.stdout)
+        XCTAssertTrue(compare.stdout.contains("optimize.seed"), compare.stdout)
+    }
 }

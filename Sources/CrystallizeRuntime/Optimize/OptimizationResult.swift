@@ -81,3 +81,23 @@ extension OptimizationSummary {
         return render(doc, title: "\(name) v\(version) — optimization, status \(status)") + "\ntrial runs: \(vdir)/trials/"
     }
 }
+
+extension OptimizationSummary {
+    /// `compare` columns of a version holding an optimization (none for a plain run).
+    static func compareAttributes(versionDirectory vdir: String) -> OrderedDictionary<String, String> {
+        guard let doc = try? JSONText.parseFile("\(vdir)/\(OptimizationRecord.fileName)") else { return [:] }
+        let spec = doc.mapValue("spec")
+        var a: OrderedDictionary<String, String> = [
+            "optimize.optimizer": text(spec?.mapValue("optimizer")),
+            "optimize.objective": "\(text(spec?.mapValue("objective")?.mapValue("direction"))) \(text(spec?.mapValue("objective")?.mapValue("metric")))",
+            "optimize.seed": text(spec?.mapValue("seed")),
+        ]
+        if case .list(let trials)? = doc.mapValue("trials") { a["optimize.evaluations"] = "\(trials.count)" }
+        a["optimize.treatment_replicates"] = text(doc.mapValue("budget")?.mapValue("treatment_replicates"))
+        if let best = doc.mapValue("best"), best != .null {
+            a["optimize.best"] = "\(text(best.mapValue("trial"))) \(params(best.mapValue("params")))"
+            a["optimize.best_objective"] = text(best.mapValue("objective"))
+        }
+        return a
+    }
+}

@@ -64,6 +64,7 @@ public struct RunComparison {
             a["git.commit"] = g.shortCommit
             a["git.dirty"] = g.dirty ? "dirty (\(g.modifiedCount))" : "clean"
         }
+        for (k, v) in OptimizationSummary.compareAttributes(versionDirectory: run.directory) { a[k] = v }
         return a
     }
 

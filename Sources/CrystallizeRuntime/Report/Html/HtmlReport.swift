@@ -12,6 +12,7 @@ public enum HtmlReport {
         body += "</p>"
         if !links.isEmpty { body += "<nav>" + links.map { "<a href=\"\(HtmlText.escape($0.href))\">\(HtmlText.escape($0.title))</a>" }.joined() + "</nav>" }
         body += "</header>"
+        if let optimization = OptimizationReportSection.render(versionDirectory: run.directory) { body += optimization }
         body += "<section id=\"metrics\"><h2>Metrics</h2>"
         if run.metricNames.isEmpty { body += "<p class=\"muted\">No metrics were recorded.</p>" }
         body += "<p class=\"note\">One point per replicate; the box spans the quartiles with the median, whiskers reach the smallest and largest value; the diamond is the mean with its 95% interval.</p><div class=\"plots\">"
