@@ -38,6 +38,7 @@ final class Follower {
             let path = job.resultPath(r)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             loop.submitResult(r, path: path)
+            HandedOver.insert(job.directory, r)
             reported.insert(r)
             n += 1
         }
@@ -93,7 +94,7 @@ final class Follower {
                 }
             }
             let m = run.failureMessage(job, g, s, vanished: vanished) + "; requeued \(job.requeues(g)) time(s) (max_requeues \(settings.maxRequeues))"
-            for r in unfinished { loop.fail(r, m); reported.insert(r) }
+            for r in unfinished { loop.fail(r, m); HandedOver.insert(job.directory, r); reported.insert(r) }
             finish(g, loop)
             return
         }
@@ -101,13 +102,14 @@ final class Follower {
         // the ones after it never ran and get a task of their own.
         let m = run.failureMessage(job, g, s, vanished: false, missingResult: s.signal == 0 && (s.state == "COMPLETED" || s.exitCode == 1))
         loop.fail(unfinished[0], m)
+        HandedOver.insert(job.directory, unfinished[0])
         reported.insert(unfinished[0])
         let rest = Array(unfinished.dropFirst())
         if !rest.isEmpty {
             if let t = try? job.resubmit(rest, settings: settings, commands: run.commands) {
                 run.log("slurm: task \(name) stopped in replicate \(unfinished[0]); replicates \(rest.map(String.init).joined(separator: ",")) it never reached resubmitted as task \(job.slurmName(t))")
             } else {
-                for r in rest { loop.fail(r, m + " (this replicate never ran, and resubmitting it failed)"); reported.insert(r) }
+                for r in rest { loop.fail(r, m + " (this replicate never ran, and resubmitting it failed)"); HandedOver.insert(job.directory, r); reported.insert(r) }
             }
         }
         finish(g, loop)

@@ -30,7 +30,7 @@ struct SlurmRun {
         let mode = loop.mode
         let index = SubmissionIndex(workDirectory: loop.workDirectory)
         var followers = index.load().compactMap { s -> Follower? in
-            let t = wanted.intersection(s.replicates)
+            let t = wanted.intersection(s.replicates).filter { !HandedOver.contains(s.directory, $0) }
             return t.isEmpty ? nil : Follower(job: s, tracked: t, commands: commands)
         }
         var reported = Set<Int>()
