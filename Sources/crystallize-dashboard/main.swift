@@ -22,8 +22,9 @@ enum DashboardMain {
             default: fail("unknown option \(flag) (usage: crystallize-dashboard [--data-dir D] [--port P] [--host H])")
             }
         }
+        if host == "localhost" { host = "127.0.0.1" }
         let site: DashboardSite
-        do { site = try DashboardSite(dataRoot: dataDir) } catch { fail("\(error)") }
+        do { site = try DashboardSite(dataRoot: dataDir) } catch { fail("\(error): give the results folder with --data-dir (runs write data/ beside experiments/)") }
         let address: any SocketAddress
         do {
             address = host.contains(":") ? try sockaddr_in6.inet6(ip6: host, port: port) : try sockaddr_in.inet(ip4: host, port: port)
