@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ReliabilityTestPlugin", type: .dynamic, targets: ["ReliabilityTestPlugin"]),
         .library(name: "OptimizeTestPlugin", type: .dynamic, targets: ["OptimizeTestPlugin"]),
         .library(name: "SwiftOptimizerTestPlugin", type: .dynamic, targets: ["SwiftOptimizerTestPlugin"]),
+        .library(name: "SDKTestPlugin", type: .dynamic, targets: ["SDKTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,7 @@ let package = Package(
         .target(name: "CTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/CTestPlugin",
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
         .target(name: "SwiftOptimizerTestPlugin", dependencies: ["Crystallize"], path: "Plugins/SwiftOptimizerTestPlugin"),
+        .target(name: "SDKTestPlugin", dependencies: ["Crystallize"], path: "Plugins/SDKTestPlugin"),
         .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),

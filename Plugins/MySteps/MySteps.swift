@@ -11,8 +11,8 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
     PluginBuilder(name: "MySteps", version: "1.0.0", doc: "Example steps of the crystallize-host demo")
         .datasource("numbers", doc: "A few numbers with per-replicate Gaussian noise",
                     params: [.i64("count", default: 3, doc: "How many numbers"), .f64("noise", default: 1.0, doc: "Noise standard deviation")]) { ctx in
-            let count = Int(ctx.param("count")!.int)
-            let noise = ctx.double("noise")
+            let count = try ctx.int("count")
+            let noise = try ctx.f64("noise")
             // Filled in place: the array the host made is the one the next step reads.
             let numbers = ctx.makeArray(count: count)
             let values = numbers.doubles!
@@ -21,7 +21,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
         }
         .step("add_delta", doc: "Adds delta to every number, in place", params: [.f64("delta", default: 0, doc: "Amount to add")], cacheable: true) { ctx, data in
             guard let values = data.doubles else { throw PluginFailure("add_delta expects an f64 array, got type \(data.type)") }
-            let delta = ctx.double("delta")
+            let delta = try ctx.f64("delta")
             for i in values.indices { values[i] += delta }
             return data
         }
@@ -30,7 +30,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             return data
         }
         .typedStep("scale", doc: "Multiplies every number by factor (a @_cdecl Swift function called through libffi)",
-                   function: unsafeBitCast(scaleNumbers as @convention(c) (UnsafeMutablePointer<Double>?, Int64, Double) -> Void, to: crys_any_fn.self),
+                   cFunction: scaleNumbers as @convention(c) (UnsafeMutablePointer<Double>?, Int64, Double) -> Void,
                    returns: CRYS_T_VOID, params: [.f64Array("data"), .f64("factor", default: 2.0)])
         .step("save_numbers", doc: "Writes the numbers as a text artifact 'numbers.txt'") { ctx, data in
             try ctx.writeArtifact("numbers.txt", Array(data.numbers.map { String($0) }.joined(separator: "\n").utf8))
@@ -40,7 +40,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
               params: [.f64("ms", default: 5.0, doc: "Approximate milliseconds of work")]) { ctx, data in
             // A fixed amount of floating-point work calibrated to ~1 ms per 400k iterations on
             // a 2020s core; the result feeds a metric so the optimizer cannot drop it.
-            let iterations = Int(ctx.double("ms") * 400_000)
+            let iterations = Int(try ctx.f64("ms") * 400_000)
             var x = 0.5
             for i in 0..<iterations { x = x * 1.000_000_1 + Double(i & 7) * 1e-9; if x > 2 { x -= 1 } }
             ctx.record("burn_checksum", x)
@@ -51,8 +51,8 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
                        .bool("as_text", default: false, doc: "Write the summary as JSON text (a string) instead of a map, for text codecs")]) { ctx, data in
             let numbers = data.numbers
             let replicate = ctx.get("replicate")?.int ?? 0
-            let output = ctx.param("output")?.string ?? "summary"
-            if ctx.param("as_text")?.bool == true {
+            let output = try ctx.string("output")
+            if try ctx.bool("as_text") {
                 let text = "{\"numbers\": [" + numbers.map { "\($0)" }.joined(separator: ", ") + "], \"replicate\": \(replicate)}"
                 try ctx.writeOutput(output, ctx.make(text))
             } else {
@@ -62,7 +62,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
         }
         .step("summarize_input", doc: "Reads an upstream summary (datasource experiment#artifact); metrics upstream_total and upstream_replicate; returns its numbers",
               params: [.string("key", default: "", doc: "Datasource key to read; empty reads the first")]) { ctx, data in
-            let key = ctx.param("key")?.string ?? ""
+            let key = try ctx.string("key")
             guard let name = key.isEmpty ? data.keys.first : key, let up = data[name] else {
                 throw PluginFailure("summarize_input expects a map of upstream inputs with key '\(key)', got keys \(data.keys)")
             }
@@ -81,7 +81,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
         }
         .asyncStep("wait", doc: "Waits `ms` milliseconds without holding a thread, then passes data on",
                    params: [.i64("ms", default: 10)]) { ctx, data, done in
-            let ms = Int(ctx.param("ms")!.int)
+            let ms = try ctx.int("ms")
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { done.succeed(data) }
         }
         .verifier("mean_difference", doc: "Treatment mean minus baseline mean; p = 0 when it exceeds `threshold`, else 1",
@@ -92,7 +92,7 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
                 return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
             }
             let difference = mean(treatment) - mean(baseline)
-            let significant = difference > ctx.double("threshold")
+            let significant = difference > (try ctx.f64("threshold"))
             return ctx.makeMap(["p_value": ctx.make(significant ? 0.0 : 1.0), "significant": ctx.make(significant),
                                 "difference": ctx.make(difference)])
         }

@@ -44,3 +44,32 @@ final class SwiftSDKTests: XCTestCase {
         }
     }
 }
+
+/// Typed, throwing parameter access: a parameter read as the wrong type, or one that is not
+/// there, fails the step with a message naming it instead of crashing or reading NaN.
+final class SwiftSDKParameterTests: XCTestCase {
+    func testTypedParameterAccessNamesTheParameterOnAMismatch() {
+        let dir = Harness.temporaryDirectory("sdkparams")
+        func run(_ read: String, _ type: String) -> HostRun {
+            Harness.write("\(dir)/experiments/\(read)_\(type)/config.yaml", """
+            name: \(read)_\(type)
+            datasource: numbers
+            steps:
+              - step: read_param
+                params: {read: \(read), as: \(type)}
+            """)
+            return Harness.run(["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("SDKTestPlugin"),
+                                "run", "experiments/\(read)_\(type)", "--quiet"], in: dir)
+        }
+        for (read, type) in [("count", "i64"), ("count", "f64"), ("label", "string")] {
+            let r = run(read, type)
+            XCTAssertEqual(r.status, 0, "\(read) as \(type): \(r.output)")
+        }
+        let wrong = run("label", "i64")
+        XCTAssertEqual(wrong.status, 1, wrong.output)
+        XCTAssertTrue(wrong.output.contains("parameter 'label' must be an integer, got string"), wrong.output)
+        let missing = run("nope", "f64")
+        XCTAssertEqual(missing.status, 1, missing.output)
+        XCTAssertTrue(missing.output.contains("parameter 'nope' is not set"), missing.output)
+    }
+}
