@@ -52,7 +52,8 @@ final class DashboardTests: XCTestCase {
 
         for target in ["/../../etc/passwd", "/files/cmp/v0/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
                        "/files/cmp/v0/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/files/cmp/v0/..%5c..%5cetc", "/files/escape/v0/passwd",
-                       "/files/cmp/v0/leak", "/runs/%00/v0", "/files/cmp/v0/.work/request.json", "/runs/cmp/v9", "/nope"] {
+                       "/files/cmp/v0/leak", "/runs/%00/v0", "/files/cmp/v0/.work/request.json", "/runs/cmp/v9", "/nope",
+                       "/compare?a=..%2F..%2Fetc@v0&b=cmp@v0", "/compare?a=cmp@v0", "/api/progress/escape/v0"] {
             let r = try XCTUnwrap(HttpProbe.request(port: s.port, target), target)
             XCTAssertTrue((400..<500).contains(r.status), "\(target) answered \(r.status)")
             XCTAssertFalse(r.body.contains("root:"), "\(target) leaked a file")

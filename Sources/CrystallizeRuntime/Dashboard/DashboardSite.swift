@@ -41,7 +41,10 @@ public struct DashboardSite: Sendable {
                 guard let a = q["a"], let b = q["b"] else { return .error(400, "compare needs ?a=<experiment>@vN&b=<experiment>@vN") }
                 let runs = try [a, b].map { ref -> StoredRun in
                     let parts = ref.split(separator: "@")
-                    guard parts.count == 2 else { throw DashboardPath.Refusal(status: 400, message: "'\(ref)' is not <experiment>@vN") }
+                    // The query's names obey the same rules as path segments: one plain name each.
+                    guard parts.count == 2, parts.allSatisfy({ (try? DashboardPath.segments("/" + $0)) == [String($0)] }) else {
+                        throw DashboardPath.Refusal(status: 400, message: "'\(ref)' is not <experiment>@vN")
+                    }
                     return try StoredRun.load(directory: runDirectory([String(parts[0]), String(parts[1])][...]))
                 }
                 return .html(DashboardPages.compare(RunComparison(runs)))
