@@ -38,6 +38,11 @@ public enum OptimizationRunner {
             record.started = earlier.started
             log("resuming the optimization in \(store.versionDirectory(v)) (\(earlier.history.count) trial evaluation(s) recorded)")
         } else {
+            if strategy == .resume {
+                let last = store.versions().last
+                let earlier = last.flatMap { OptimizationRecord.load(store.versionDirectory($0)) }
+                log("resume: starting the optimization afresh: " + (earlier == nil ? "no earlier optimization" : "its settings, pipeline or baseline differ from v\(last!)'s"))
+            }
             version = try ExperimentRunner.prepareFreshVersion(plan, store: store)
         }
         let vdir = store.versionDirectory(version)

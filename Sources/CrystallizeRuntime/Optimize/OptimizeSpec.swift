@@ -3,7 +3,10 @@ import OrderedCollections
 
 /// Whether the objective is made small or large.
 public enum ObjectiveDirection: String {
-    case minimize, maximize
+    /// Smaller is better.
+    case minimize
+    /// Larger is better.
+    case maximize
 
     /// True when `a` is better than `b`.
     func better(_ a: Double, than b: Double) -> Bool { self == .minimize ? a < b : a > b }
