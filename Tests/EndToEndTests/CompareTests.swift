@@ -52,6 +52,10 @@ final class CompareTests: XCTestCase {
         for column in ["seed", "replicates", "treatment.up", "plugin.MySteps", "plugin.CTestPlugin", "params.c_scale.factor"] {
             XCTAssertTrue(all.contains(column), "--all shows \(column): \(all)")
         }
+        // A treatment changed: exactly its column.
+        Harness.write(cfg, Harness.read(cfg).replacingOccurrences(of: "up: {delta: 2.0}", with: "up: {delta: 3.0}"))
+        XCTAssertEqual(fx.run(exp).status, 0)
+        XCTAssertEqual(differs(fx.host(["compare", "cmp@v1", "cmp@v2"]).stdout), [["run", "treatment.up"], ["cmp@v1", "{\"delta\": 2.0}"], ["cmp@v2", "{\"delta\": 3.0}"]])
         // Across experiments, by run folder: seed, replicates and the experiment differ too.
         let other = fx.experiment("other", Self.config.replacingOccurrences(of: "name: cmp", with: "name: other").replacingOccurrences(of: "seed: 5", with: "seed: 6"))
         XCTAssertEqual(fx.run(other, ["--replicates", "2"]).status, 0)
