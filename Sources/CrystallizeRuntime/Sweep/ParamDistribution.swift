@@ -46,11 +46,6 @@ public enum ParamDistribution: Equatable {
         }
     }
 
-    /// Whether values fall on a continuum (no finite list of them).
-    var isContinuous: Bool {
-        switch self { case .uniform, .logUniform, .normal: return true; default: return false }
-    }
-
     /// The JSON form written to metadata and optimization.json.
     var json: Value {
         switch self {
