@@ -175,7 +175,7 @@ public struct SweepSpec {
     static func named(_ points: [OrderedDictionary<String, Value>], existing: Set<String>) -> [Condition] {
         var seen = existing
         var out: [Condition] = []
-        for p in points {
+        for p in points where !out.contains(where: { $0.additions == p }) {
             var digits = 3
             var name = TreatmentName.make(p, digits: digits)
             while seen.contains(name) && digits < 17 { digits += 2; name = TreatmentName.make(p, digits: digits) }
