@@ -13,6 +13,9 @@ public struct ProgressStream: Sendable {
     /// A comment after this long without a message.
     public var keepAlive: Duration = .seconds(15)
     private var last: LiveProgress? = nil
+    /// Size and modification time of metadata.json and the journal when last read: while they
+    /// stay the same, the files are not read again.
+    private var lastStamp: [Int64] = []
     private var quietSince = ContinuousClock.now
     private var finished = false
 
@@ -23,17 +26,30 @@ public struct ProgressStream: Sendable {
     public mutating func next() async -> [UInt8]? {
         if finished { return nil }
         while true {
-            if let p = try? LiveProgress.read(versionDirectory: versionDirectory), p.state != last?.state {
-                last = p
-                quietSince = .now
-                if p.status != RunStatus.running.metadataWord { finished = true }
-                return Array("event: progress\ndata: \(JSONText.encode(p.json))\n\n".utf8)
+            let stamp = Self.stamp(versionDirectory)
+            if stamp != lastStamp, let p = try? LiveProgress.read(versionDirectory: versionDirectory) {
+                lastStamp = stamp
+                if p.state != last?.state {
+                    last = p
+                    quietSince = .now
+                    if p.status != RunStatus.running.metadataWord { finished = true }
+                    return Array("event: progress\ndata: \(JSONText.encode(p.json))\n\n".utf8)
+                }
             }
             if ContinuousClock.now - quietSince > keepAlive {
                 quietSince = .now
                 return Array(": keep-alive\n\n".utf8)
             }
             do { try await Task.sleep(for: interval) } catch { return nil }
+        }
+    }
+
+    /// What changes when the run writes: each file's size and modification time.
+    static func stamp(_ dir: String) -> [Int64] {
+        ["\(dir)/metadata.json", "\(dir)/\(RunStore.journalFileName)"].flatMap { path -> [Int64] in
+            var st = stat()
+            guard stat(path, &st) == 0 else { return [-1, -1, -1] }
+            return [Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec)]
         }
     }
 }
