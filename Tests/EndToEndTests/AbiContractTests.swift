@@ -47,6 +47,35 @@ final class AbiContractTests: XCTestCase {
         XCTAssertEqual(results("cxx", "big")["cxx"], [30, 30])
     }
 
+    func testAPluginWithABI10sDescriptorLayoutStillLoadsAndRuns() {
+        // crys_plugin exactly as ABI 1.0 laid it out (56 bytes on LP64, ending at export_count),
+        // stating minor 0: a 1.0 plugin needs no rebuild.
+        let source = #"""
+        #include "crystallize.h"
+        static const crys_host *H;
+        struct plugin_1_0 { uint32_t size; uint16_t abi_major; uint16_t abi_minor; uint32_t pointer_size;
+                            const char *name; const char *version; const char *doc; const crys_export *exports; uint32_t export_count; };
+        static crys_status one(crys_ctx *c, crys_value *d, crys_value **o, void *u) { (void)d; (void)u; *o = H->make_f64(c, 4); return CRYS_OK; }
+        static crys_status rec(crys_ctx *c, crys_value *d, crys_value **o, void *u) {
+            (void)u; H->record_metric(c, "v", H->make_f64(c, H->get_f64(d)), NULL, 0); *o = d; return CRYS_OK;
+        }
+        static const crys_export es[] = {
+            { .size = sizeof(crys_export), .kind = CRYS_KIND_DATASOURCE, .name = "one", .call = one },
+            { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rec", .call = rec } };
+        static const struct plugin_1_0 d = { sizeof(struct plugin_1_0), CRYS_ABI_MAJOR, 0, sizeof(void *), "Old10", "1.0", NULL, es, 2 };
+        CRYS_DEFINE_ENTRY(host) { H = host; return (const crys_plugin *)(const void *)&d; }
+        """#
+        let lib = Harness.compileC(source, name: "Old10", in: dir)
+        let i = Harness.run(["inspect", lib], in: dir)
+        XCTAssertEqual(i.status, 0, i.output)
+        XCTAssertTrue(i.stdout.contains("Old10 1.0 — ABI 1.0"), i.output)
+        XCTAssertTrue(i.stdout.contains("built with 1.0 (or does not say)"), i.output)
+        Harness.write("\(dir)/experiments/o/config.yaml", "name: o\nreplicates: 2\ndatasource: one\nsteps: [rec]\n")
+        let r = Harness.run(["--plugin", lib, "run", "experiments/o"], in: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(results("o")["v"], [4, 4])
+    }
+
     func testEntryPointDeclinesWithAMessageNamingTheFile() {
         let lib = Harness.compileC(AbiContractFixtures.declining, name: "Picky", in: dir)
         XCTAssertEqual(Harness.run(["inspect", lib], in: dir).status, 0)

@@ -93,8 +93,8 @@
  *    draws never depend on how many draws another stage made, nor on the execution strategy.
  *  - A verifier draws from a stream fixed by (the experiment's seed, hypothesis, treatment,
  *    metric group position); a hook from one fixed by (the experiment's seed, the hook's
- *    name, the event, the replicate or -1); setup, teardown, init, strategies and codecs
- *    from a stream fixed by the experiment's seed (0 where there is no experiment).
+ *    name, the event, the replicate or -1); setup, teardown and strategies from a stream
+ *    fixed by the experiment's seed; init, shutdown and codecs from the stream of seed 0.
  *
  * LOG LEVELS: host->log keeps the CRYS_LOG_* level: it is shown with the line (a "debug",
  * "warning" or "error" prefix; info has none) and carried in run events (--events).
