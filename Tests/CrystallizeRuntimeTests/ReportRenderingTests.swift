@@ -47,6 +47,20 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertTrue(svg.contains("seconds since the first replicate started"))
     }
 
+    func testMetricsWithoutNumbersAreNamedNotPlotted() {
+        let rows = (0..<3).map { r in
+            StoredRun.MetricRow(replicate: r, condition: "baseline", metrics: ["score": [.double(Double(r))], "label": [.string("x\(r)")]])
+        }
+        let run = StoredRun(experiment: "e", version: 0, directory: NSTemporaryDirectory() + "nowhere/e/v0", metadata: ["status": .string("complete"), "replicates": .int(3)],
+                            provenance: [:], conditions: ["baseline"], metricNames: ["score", "label"], rows: rows, failures: [], hypotheses: [],
+                            git: nil, timings: [], source: "journal")
+        let html = HtmlReport.render(run)
+        XCTAssertEqual(count("<svg class=\"plot\"", in: html), 1)
+        XCTAssertTrue(html.contains("data-metric=\"score\""))
+        XCTAssertTrue(html.contains("Not plotted (no numeric values): label"))
+        XCTAssertEqual(count("<circle class=\"pt\"", in: html), 3)
+    }
+
     func testNamesFromARunAreEscaped() {
         let s = SvgMetricPlot(metric: "<script>alert(1)</script>", columns: [("a\"b", [(0, 1)])]).render()
         XCTAssertFalse(s.contains("<script>"))

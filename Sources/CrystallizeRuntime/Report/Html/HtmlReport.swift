@@ -16,13 +16,19 @@ public enum HtmlReport {
         body += "<section id=\"metrics\"><h2>Metrics</h2>"
         if run.metricNames.isEmpty { body += "<p class=\"muted\">No metrics were recorded.</p>" }
         body += "<p class=\"note\">One point per replicate; the box spans the quartiles with the median, whiskers reach the smallest and largest value; the diamond is the mean with its 95% interval.</p><div class=\"plots\">"
+        var unplotted: [String] = []
         for m in run.metricNames {
-            let plot = SvgMetricPlot(metric: m, columns: run.conditions.map { ($0, run.values(m, condition: $0)) })
+            let columns = run.conditions.map { ($0, run.values(m, condition: $0)) }
+            // A metric of strings or arrays has no axis to draw it on.
+            guard columns.contains(where: { !$0.1.isEmpty }) else { unplotted.append(m); continue }
+            let plot = SvgMetricPlot(metric: m, columns: columns)
             body += "<figure>\(plot.render())<figcaption>\(HtmlText.escape(m))"
             if plot.summarised { body += " — above \(SvgMetricPlot.pointLimit) values in a condition, the points are summarised as a histogram with the box (quantiles)" }
             body += "</figcaption></figure>"
         }
-        body += "</div>" + ReportSections.metricsTable(run)
+        body += "</div>"
+        if !unplotted.isEmpty { body += "<p class=\"note\">Not plotted (no numeric values): \(HtmlText.escape(unplotted.joined(separator: ", ")))</p>" }
+        body += ReportSections.metricsTable(run)
         if run.source != "journal" { body += "<p class=\"note\">This run has no checkpoint journal; values come from results.json in replicate order (replicate numbers are positions).</p>" }
         body += "</section>"
         body += "<section id=\"hypotheses\"><h2>Hypotheses</h2>\(ReportSections.hypotheses(run))</section>"
