@@ -39,7 +39,7 @@ final class RunLockUnitTests: XCTestCase {
     func testAnUnreadableLockFileHeldByALiveLockIsBusyWithoutAHolder() throws {
         let dir = folder()
         let path = "\(dir)/\(RunLock.fileName)"
-        FileManager.default.createFile(atPath: path, contents: Data("garbage".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("garbage".utf8))
         let fd = open(path, O_RDWR)
         XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
         defer { close(fd) }

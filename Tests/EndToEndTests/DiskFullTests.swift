@@ -71,7 +71,7 @@ final class DiskFullTests: XCTestCase {
         var environment = ["RT_CALL_LOG": "\(f.dir)/calls-1"]
         if mounted {
             // Leave room for the run's metadata and the first few checkpoint blocks only.
-            FileManager.default.createFile(atPath: filler, contents: Data(count: 1024 * 1024 - 40 * 1024))
+            _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 1024 * 1024 - 40 * 1024))
         } else {
             environment[CheckpointJournal.faultSwitch] = "3"
         }

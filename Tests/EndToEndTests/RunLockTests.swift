@@ -40,7 +40,7 @@ final class RunLockTests: XCTestCase {
         let waiting = BackgroundHost(f.plugins + plugins + ["run", exp, "--quiet", "--wait", "--seed", "3", "--json"], in: f.dir)
         Poll.until("the waiting run to say it waits") { waiting.stderr.contains("waiting: ") }
         XCTAssertTrue(waiting.process.isRunning, "it waits while the first run holds the folder")
-        FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
         let a = first.finish()
         XCTAssertEqual(a.status, 0, a.output)
         let c = waiting.finish()
@@ -62,7 +62,7 @@ final class RunLockTests: XCTestCase {
         _ = killed.finish()
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(f.dir)/data/stale/.crystallize-lock"), "SIGKILL leaves the lock file")
 
-        FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
         let r = f.run(exp, ["--strategy", "resume"], extraPlugins: [Harness.plugin("ReliabilityTestPlugin")])
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stderr.contains("took over the lock on"), r.output)
