@@ -240,4 +240,26 @@ final class OptimizeTests: XCTestCase {
         XCTAssertTrue(compare.stdout.contains(best["trial"] as! String), compare.stdout)
         XCTAssertTrue(compare.stdout.contains("optimize.seed"), compare.stdout)
     }
+
+    /// Ctrl-C stops the search after the running replicates: exit 130, the record says
+    /// cancelled, and resume finishes it.
+    func testInterruptedOptimizationIsRecordedAsCancelledAndResumes() {
+        let f = ExperimentFixture("opt-int")
+        f.experiment("i", Self.config("i", optimize: Self.halving, delay: 15))
+        let (p, _, _) = Harness.start(f.plugins + ["--plugin", quad, "run", "experiments/i", "--quiet"], in: f.dir)
+        let path = "\(f.version("i"))/optimization.json"
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, p.isRunning, trials(Harness.hostJSONObject(Harness.read(path)) ?? [:]).count < 8 { usleep(2000) }
+        XCTAssertTrue(p.isRunning, "the search ended before it could be interrupted")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let doc = Harness.hostJSONObject(Harness.read(path)) ?? [:]
+        XCTAssertEqual(doc["status"] as? String, "cancelled")
+        XCTAssertLessThan(trials(doc).count, 14)
+        let resumed = f.host(["run", "experiments/i", "--quiet", "--strategy", "resume"], extraPlugins: [quad])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertEqual(record(f, "i")["status"] as? String, "complete")
+        XCTAssertEqual(trials(record(f, "i")).count, 14)
+    }
 }
