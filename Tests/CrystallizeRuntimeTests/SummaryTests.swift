@@ -59,4 +59,19 @@ final class SummaryTests: XCTestCase {
         XCTAssertEqual(Summary.table([["a", "bb"], ["ccc", "d"]]), "a    bb\nccc  d")
         XCTAssertEqual(Summary.table([]), "")
     }
+
+    func testEffectAndPairsColumns() {
+        let effect: Value = .map(["mean_difference": .double(30), "ci_low": .double(29.5), "ci_high": .double(30.5),
+                                  "confidence": .double(0.95), "kind": .string("paired")])
+        let h = HypothesisOutcome(name: "p", verifier: "paired_t_test", metricGroups: [["total"]],
+                                  results: ["add_ten": [["p_value": .double(0.001), "significant": .bool(true), "effect": effect,
+                                                         "pairs": .int(6), "pairs_left_out": .int(2)]],
+                                            "other": [["p_value": .double(0.5), "significant": .bool(false), "pairs": .int(8), "pairs_left_out": .int(0),
+                                                       "effect": .map(["mean_difference": .double(-1.25), "ci_low": .double(-3), "ci_high": .double(0.5)])]]],
+                                  ranking: ["add_ten", "other"], best: "add_ten", rankBy: "p_value")
+        let lines = rows(Summary.render(result(failures: [], hypotheses: [h])))
+        XCTAssertTrue(lines.contains("treatment p_value significant effect (95% CI) pairs rank"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("add_ten 0.0010 yes +30.0000 [29.5000, 30.5000] 6 (2 left out) 1"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("other 0.5000 no -1.2500 [-3.0000, 0.5000] 8 2"), lines.joined(separator: "\n"))
+    }
 }

@@ -204,4 +204,28 @@ enum AbiContractFixtures {
         .pointer_size = sizeof(void *), .name = "ReadOnly", .exports = exports, .export_count = 4 };
     CRYS_DEFINE_ENTRY(host) { H = host; return &d; }
     """#
+
+    /// A verifier whose p-value is a draw from its random stream, and a step that records a
+    /// draw from its own (metric "draw").
+    static let drawing = #"""
+    #include "crystallize.h"
+    static const crys_host *H;
+    static crys_status draw_step(crys_ctx *c, crys_value *d, crys_value **o, void *u) {
+        (void)u; H->record_metric(c, "draw", H->make_f64(c, H->random_uniform(c)), NULL, 0); *o = d; return CRYS_OK;
+    }
+    static crys_status draw_verify(crys_ctx *c, const crys_value *b, const crys_value *t, crys_value **o, void *u) {
+        (void)b; (void)t; (void)u;
+        crys_value *m = H->make_map(c);
+        H->map_set(m, "p_value", H->make_f64(c, H->random_uniform(c)));
+        H->map_set(m, "significant", H->make_bool(c, 0));
+        *o = m;
+        return CRYS_OK;
+    }
+    static const crys_export exports[] = {
+        { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "draw_step", .call = draw_step },
+        { .size = sizeof(crys_export), .kind = CRYS_KIND_VERIFIER, .name = "draw_verify", .verify = draw_verify } };
+    static const crys_plugin d = { .size = sizeof(crys_plugin), .abi_major = CRYS_ABI_MAJOR, .abi_minor = 0,
+        .pointer_size = sizeof(void *), .name = "Drawing", .exports = exports, .export_count = 2 };
+    CRYS_DEFINE_ENTRY(host) { H = host; return &d; }
+    """#
 }

@@ -76,6 +76,44 @@ final class AbiContractTests: XCTestCase {
         XCTAssertEqual(results("o")["v"], [4, 4])
     }
 
+    func testVerifiersDrawFromTheStreamTheHeaderNames() throws {
+        let lib = Harness.compileC(AbiContractFixtures.drawing, name: "Drawing", in: dir)
+        func config(seed: Int) -> String {
+            """
+            name: dr
+            replicates: 3
+            seed: \(seed)
+            datasource: numbers
+            steps: [draw_step]
+            treatments:
+              t: {delta: 1}
+            hypotheses:
+              - {name: first, verifier: draw_verify, metrics: draw}
+              - {name: second, verifier: draw_verify, metrics: draw}
+            """
+        }
+        func pValues(seed: Int) throws -> [String: Double] {
+            Harness.write("\(dir)/experiments/dr/config.yaml", config(seed: seed))
+            let r = Harness.run(["--plugin", Harness.plugin("MySteps"), "--plugin", lib, "run", "experiments/dr", "--json"], in: dir)
+            XCTAssertEqual(r.status, 0, r.output)
+            let runs = try XCTUnwrap((try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [[String: Any]], r.output)
+            var out: [String: Double] = [:]
+            for h in runs.first?["hypotheses"] as? [[String: Any]] ?? [] {
+                out[h["name"] as? String ?? "?"] = ((h["results"] as? [String: Any])?["t"] as? [String: Any])?["p_value"] as? Double
+            }
+            return out
+        }
+        let one = try pValues(seed: 1)
+        XCTAssertEqual(one.count, 2)
+        // Fixed by (seed, hypothesis, treatment, group): the same again, other per hypothesis and per seed.
+        XCTAssertEqual(try pValues(seed: 1), one)
+        XCTAssertNotEqual(one["first"], one["second"])
+        XCTAssertNotEqual(try pValues(seed: 2)["first"], one["first"])
+        // A step's draws are common to the conditions of a replicate.
+        XCTAssertEqual(results("dr")["draw"], results("dr", "t")["draw"])
+        XCTAssertEqual(Set(results("dr")["draw"] ?? []).count, 3)
+    }
+
     func testEntryPointDeclinesWithAMessageNamingTheFile() {
         let lib = Harness.compileC(AbiContractFixtures.declining, name: "Picky", in: dir)
         XCTAssertEqual(Harness.run(["inspect", lib], in: dir).status, 0)
