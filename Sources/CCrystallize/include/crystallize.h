@@ -62,7 +62,7 @@
  *    else of the plugin; host->decline may only be called from it.
  *  - init runs once per process, before the first call of any export in a run, on one
  *    thread, with no other call of the plugin running; shutdown runs once when the process
- *    exits, after the last call. Under threads execution every thread shares that one state;
+ *    exits normally (atexit), after the last call; a process killed by a signal runs none. Under threads execution every thread shares that one state;
  *    under processes execution, and on cluster workers (Slurm, Ray), each worker process
  *    loads the plugin and runs its own init and shutdown.
  *  - Step, datasource, verifier, hook and codec callbacks may run on any thread. An export
