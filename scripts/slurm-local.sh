@@ -16,7 +16,9 @@
 #
 # Other knobs (environment): SLURM_LOCAL_CLUSTER (default crystallize),
 #   SLURM_LOCAL_CTLD_PORT (6817), SLURM_LOCAL_SLURMD_PORT (6818),
-#   SLURM_LOCAL_TIMEOUT (seconds to wait for an idle node, default 60).
+#   SLURM_LOCAL_TIMEOUT (seconds to wait for an idle node, default 60),
+#   SLURM_LOCAL_MAX_ARRAY_SIZE (MaxArraySize, default 8: small, so the tests see large arrays
+#   split; a benchmark submitting one task per replicate needs more, e.g. 1001).
 #
 # Notes for users of this cluster:
 #   * AccountingStorageType=accounting_storage/none: `sacct` does NOT work (it errors out).
@@ -36,6 +38,7 @@ CLUSTER="${SLURM_LOCAL_CLUSTER:-crystallize}"
 CTLD_PORT="${SLURM_LOCAL_CTLD_PORT:-6817}"
 SLURMD_PORT="${SLURM_LOCAL_SLURMD_PORT:-6818}"
 WAIT_TIMEOUT="${SLURM_LOCAL_TIMEOUT:-60}"
+MAX_ARRAY_SIZE="${SLURM_LOCAL_MAX_ARRAY_SIZE:-8}"
 CONF="$STATE_DIR/slurm.conf"
 ENV_FILE="$STATE_DIR/env"
 LOG_DIR="$STATE_DIR/log"
@@ -218,7 +221,7 @@ SchedulerType=sched/backfill
 ReturnToService=2
 # keep finished jobs visible to 'scontrol show job' / 'squeue -t all' for 10 minutes
 MinJobAge=600
-MaxArraySize=100001
+MaxArraySize=$MAX_ARRAY_SIZE
 MaxJobCount=200000
 KillWait=5
 InactiveLimit=0
@@ -284,6 +287,7 @@ cmd_start() {
         die "slurm daemons are running (pids: ${ctld:-} ${slurmd:-}) but $CONF is missing; run '$0 stop' first"
     else
         log "reusing running cluster (slurmctld pid ${ctld:-none}, slurmd pid ${slurmd:-none})"
+        grep -qx "MaxArraySize=$MAX_ARRAY_SIZE" "$CONF" || log "note: the running cluster has $(grep '^MaxArraySize=' "$CONF"), not $MAX_ARRAY_SIZE; '$0 stop' first to change it"
     fi
 
     if [ -z "$ctld" ]; then

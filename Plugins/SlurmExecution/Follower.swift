@@ -82,7 +82,7 @@ final class Follower {
             let why = vanished ? "vanished from Slurm" : s.state
             if job.requeues(g) < settings.maxRequeues {
                 if !vanished, requeue(g, run) {
-                    loop.progress("slurm task \(name) \(why): requeued (\(job.requeues(g)) of \(settings.maxRequeues)); \(unfinished.count) replicate(s) to go")
+                    run.log("slurm task \(name) \(why): requeued (\(job.requeues(g)) of \(settings.maxRequeues)); \(unfinished.count) replicate(s) to go")
                     return
                 }
                 // Not requeueable in place (purged, or refused): the unfinished replicates go in a new task.
