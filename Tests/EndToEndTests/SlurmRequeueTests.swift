@@ -80,8 +80,9 @@ final class SlurmRequeueTests: SlurmTestCase {
     /// A task stopped by its time limit is requeued for the replicate it did not finish; with
     /// max_requeues 0 the same timeout fails that replicate and keeps the finished one.
     func testTimeLimitedTaskIsRequeuedOnlyForItsUnfinishedReplicate() throws {
-        // One minute is Slurm's smallest limit: replicate 0 (35 s) finishes, replicate 1 does not.
-        sleepyConfig("timed", ms: 35000, replicates: 2, perTask: 2, extra: ", time_limit: \"1\", max_requeues: 1")
+        // One minute is Slurm's smallest limit (enforced within about 30 s more): replicate 0
+        // (50 s) finishes, replicate 1 (due at 100 s) does not.
+        sleepyConfig("timed", ms: 50000, replicates: 2, perTask: 2, extra: ", time_limit: \"1\", max_requeues: 1")
         let r = Harness.run(slurmPlugins + ["run", "experiments/timed"], in: dir, timeout: 600)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stderr.contains("TIMEOUT: requeued (1 of 1)"), r.output)
