@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cluster benchmark, from the package root, against the local Slurm cluster:
 #
-#     SLURM_LOCAL_MAX_ARRAY_SIZE=1001 scripts/slurm-local.sh start   # submitit submits 200 tasks in one array
+#     scripts/slurm-local.sh stop; SLURM_LOCAL_MAX_ARRAY_SIZE=1001 scripts/slurm-local.sh start   # submitit: 200 tasks in one array
 #     bench/cluster/run.sh                       # 200 trivial replicates: host (batched) vs submitit map_array
 #     bench/cluster/run.sh --one-per-task        # also the host with one task per replicate (the old way, ~270 s)
 #
