@@ -122,9 +122,10 @@ final class Follower {
         guard run.commands.paths["scontrol"] != nil else { return false }
         let r = run.commands.run("scontrol", job.clusterArgs + ["requeue", name], timeout: 60)
         guard r.status == 0 else { run.log("slurm: scontrol requeue \(name) failed: \(Preflight.oneLine(r.diagnostic))"); return false }
-        // Slurm holds a requeued job back for a while (its begin time); this plugin counts and
-        // caps requeues itself, so the task may start again at once.
-        _ = run.commands.run("scontrol", job.clusterArgs + ["update", "jobid=\(name)", "StartTime=now"], timeout: 60)
+        // Slurm holds a requeued job back for two minutes (its begin time); this plugin counts and
+        // caps requeues itself, so the task may start again soon — not at once: slurmd refuses
+        // to start a job whose previous credential it revoked a moment ago ("Job credential revoked").
+        _ = run.commands.run("scontrol", job.clusterArgs + ["update", "jobid=\(name)", "StartTime=now+5"], timeout: 60)
         try? job.noteRequeue(g)
         monitor.forget(g)
         firstSeenWithoutResult[g] = nil

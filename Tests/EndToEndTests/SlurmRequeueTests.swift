@@ -67,9 +67,10 @@ final class SlurmRequeueTests: SlurmTestCase {
         let sub = try XCTUnwrap(submissions("\(dir)/data/requeued/v0/.work").first)
         let id = try XCTUnwrap(jobIDs(sub).first)
         scontrol(["requeue", "\(id)_0"])
-        // Slurm holds a requeued job back for a while (BeginTime); once it is pending again, start it now.
+        // Slurm holds a requeued job back for two minutes (BeginTime); once it is pending again,
+        // let it start in 5 s (at once, slurmd may refuse it: "Job credential revoked").
         XCTAssertTrue(waitFor(60) { taskStates(id).first == "PENDING" }, "\(taskStates(id))")
-        scontrol(["update", "jobid=\(id)_0", "StartTime=now"])
+        scontrol(["update", "jobid=\(id)_0", "StartTime=now+5"])
         XCTAssertTrue(waitFor(240) { !p.isRunning }, "the run did not finish within 240 s")
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
