@@ -82,4 +82,33 @@ final class PairedHypothesisTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("6 (2 left out)"), text.output)
         XCTAssertTrue(text.stdout.contains("+30.0000 [30.0000, 30.0000]"), text.output)
     }
+
+    /// The report shows the effect the run stored (paired for a paired verifier, with the pairs
+    /// used), not a Welch interval of its own.
+    func testReportShowsTheStoredPairedEffectAndThePairsUsed() throws {
+        let dir = Harness.temporaryDirectory("paired-report")
+        Harness.write("\(dir)/experiments/paired/config.yaml", Self.config)
+        let plugins = ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin")]
+        XCTAssertEqual(Harness.run(plugins + ["run", "experiments/paired"], in: dir).status, 1)
+        let r = Harness.run(["report", "paired"], in: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        let html = Harness.read("\(dir)/data/paired/v0/report.html")
+        func table(_ name: String) -> String {
+            let parts = html.components(separatedBy: "data-hypothesis=\"\(name)\"")
+            return parts.count > 1 ? parts[1].components(separatedBy: "</table>")[0] : ""
+        }
+        for name in ["paired_t", "signed_rank"] {
+            let t = table(name)
+            XCTAssertTrue(t.contains("<th>pairs</th>"), "\(name): \(t)")
+            XCTAssertTrue(t.contains("6 (2 left out)"), "\(name): \(t)")
+            XCTAssertTrue(t.contains("(mean difference, paired interval)"), "\(name): \(t)")
+            // Every pair differs by exactly 30, so the paired interval is 30 … 30; a Welch one
+            // over the pooled values would be wide.
+            XCTAssertTrue(t.contains("30.0000 … 30.0000"), "\(name): \(t)")
+        }
+        let welch = table("welch")
+        XCTAssertTrue(welch.contains("(mean difference, welch interval)"), welch)
+        XCTAssertFalse(welch.contains("<th>pairs</th>"), welch)
+        XCTAssertFalse(html.contains("predates stored effects"), "a run with stored effects needs no fallback")
+    }
 }

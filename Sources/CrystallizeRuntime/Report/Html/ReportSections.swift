@@ -14,23 +14,18 @@ enum ReportSections {
             if case .list(let gs)? = h["metrics"] { groups = gs.map { if case .list(let l) = $0 { return l.compactMap { if case .string(let x) = $0 { return x }; return nil } }; return [] } } else { groups = [] }
             let ranking = h.map("ranking")?.strings("order") ?? []
             s += "<h3>\(HtmlText.escape(name))</h3><p>verifier <code>\(HtmlText.escape(h.string("verifier") ?? "?"))</code> on \(HtmlText.escape(groups.map { $0.joined(separator: " + ") }.joined(separator: "; "))), ranked by <code>\(HtmlText.escape(h.string("ranker") ?? "p_value"))</code> (lower is better)</p>"
-            s += "<table class=\"hypothesis\" data-hypothesis=\"\(HtmlText.escape(name))\"><tr><th>treatment</th><th>metrics</th><th>p-value</th><th>significant</th><th>effect (treatment − baseline)</th><th>95% interval</th><th>rank</th></tr>"
+            let paired = resultMaps(h).contains { $0["pairs"] != nil }
+            s += "<table class=\"hypothesis\" data-hypothesis=\"\(HtmlText.escape(name))\"><tr><th>treatment</th><th>metrics</th><th>p-value</th><th>significant</th><th>effect (treatment − baseline)</th><th>95% interval</th>\(paired ? "<th>pairs</th>" : "")<th>rank</th></tr>"
             for (t, value) in h.map("results") ?? [:] {
-                let results: [OrderedDictionary<String, Value>]
-                switch value {
-                case .map(let m): results = [m]
-                case .list(let l): results = l.compactMap { if case .map(let m) = $0 { return m }; return nil }
-                default: results = []
-                }
-                for (gi, r) in results.enumerated() {
+                for (gi, r) in resultMaps(value).enumerated() {
                     let group = gi < groups.count ? groups[gi] : []
                     let (effect, low, high, how) = effectSize(r, run: run, group: group, treatment: t)
                     let sig = r["significant"] == .bool(true)
                     let rank = ranking.firstIndex(of: t).map { "\($0 + 1)" } ?? "–"
                     s += "<tr><td>\(HtmlText.escape(t))</td><td>\(HtmlText.escape(group.joined(separator: " + ")))</td><td class=\"num\">\(HtmlText.number(r["p_value"]?.asDouble ?? .nan))</td>"
                     s += "<td class=\"\(sig ? "yes" : "no")\">\(sig ? "yes" : "no")</td><td class=\"num\">\(HtmlText.number(effect))<span class=\"note\"> \(HtmlText.escape(how))</span></td>"
-                    s += "<td class=\"num\">\(HtmlText.number(low)) … \(HtmlText.number(high))</td><td class=\"num\">\(rank)</td></tr>"
-                    if let e = r.string("error") { s += "<tr><td colspan=\"7\" class=\"bad\">\(HtmlText.escape(e))</td></tr>" }
+                    s += "<td class=\"num\">\(HtmlText.number(low)) … \(HtmlText.number(high))</td>\(paired ? "<td class=\"num pairs\">\(HtmlText.escape(pairsText(r) ?? "–"))</td>" : "")<td class=\"num\">\(rank)</td></tr>"
+                    if let e = r.string("error") { s += "<tr><td colspan=\"\(paired ? 8 : 7)\" class=\"bad\">\(HtmlText.escape(e))</td></tr>" }
                 }
             }
             s += "</table><p>best: <strong>\(HtmlText.escape(h.map("ranking")?.string("best") ?? "none"))</strong></p>"
@@ -38,8 +33,10 @@ enum ReportSections {
         return s
     }
 
-    /// The verifier's own effect size and interval when it reported them; otherwise the
-    /// difference of means with its Welch 95% interval, computed here from the stored values.
+    /// The verifier's own effect size and interval when it reported them; otherwise the effect
+    /// the host stored with the hypothesis (issue 13: paired or Welch, matching the verifier).
+    /// Only a run written before stored effects existed gets a Welch interval computed here,
+    /// and the note says so.
     static func effectSize(_ r: OrderedDictionary<String, Value>, run: StoredRun, group: [String], treatment: String) -> (Double, Double, Double, String) {
         for key in ["effect_size", "effect", "mean_difference", "cohens_d"] {
             if let e = r[key]?.asDouble {
@@ -48,12 +45,46 @@ enum ReportSections {
                 return (e, low, high, "(\(key), verifier)")
             }
         }
+        let stored = storedEffect(r)
         if let low = r["ci_low"]?.asDouble, let high = r["ci_high"]?.asDouble {
-            let d = MetricStats.meanDifference(baseline: pooled(run, group, "baseline"), treatment: pooled(run, group, treatment)).difference
+            let d = stored?.difference ?? MetricStats.meanDifference(baseline: pooled(run, group, "baseline"), treatment: pooled(run, group, treatment)).difference
             return (d, low, high, "(mean difference; verifier's interval)")
         }
+        if let stored { return (stored.difference, stored.low, stored.high, "(mean difference, \(stored.kind) interval)") }
         let d = MetricStats.meanDifference(baseline: pooled(run, group, run.conditions.first ?? "baseline"), treatment: pooled(run, group, treatment))
-        return (d.difference, d.low, d.high, "(mean difference, Welch interval)")
+        return (d.difference, d.low, d.high, "(mean difference, Welch interval computed by the report: this run predates stored effects)")
+    }
+
+    /// The host's effect kept with a result: "effect", or "host_effect" when a plugin verifier
+    /// used the name "effect" for its own value.
+    static func storedEffect(_ r: OrderedDictionary<String, Value>) -> MeanDifferenceInterval? {
+        for key in ["effect", "host_effect"] {
+            guard case .map(let e)? = r[key], let d = e["mean_difference"]?.asDouble else { continue }
+            return MeanDifferenceInterval(difference: d, low: e["ci_low"]?.asDouble ?? .nan, high: e["ci_high"]?.asDouble ?? .nan,
+                                          confidence: e["confidence"]?.asDouble ?? 0.95, kind: e.string("kind") ?? "stored")
+        }
+        return nil
+    }
+
+    /// One treatment's results: a map for one metric group, a list of maps for several.
+    static func resultMaps(_ value: Value) -> [OrderedDictionary<String, Value>] {
+        switch value {
+        case .map(let m): return [m]
+        case .list(let l): return l.compactMap { if case .map(let m) = $0 { return m }; return nil }
+        default: return []
+        }
+    }
+
+    /// Every result of a hypothesis, over all treatments and metric groups.
+    static func resultMaps(_ h: OrderedDictionary<String, Value>) -> [OrderedDictionary<String, Value>] {
+        (h.map("results") ?? [:]).values.flatMap { resultMaps($0) }
+    }
+
+    /// "6 (2 left out)" for a paired verifier's result, nil for an unpaired one.
+    static func pairsText(_ r: OrderedDictionary<String, Value>) -> String? {
+        guard let used = r["pairs"]?.asDouble else { return nil }
+        let left = Int(r["pairs_left_out"]?.asDouble ?? 0)
+        return "\(Int(used))" + (left > 0 ? " (\(left) left out)" : "")
     }
 
     /// The values of every metric of `group` in `condition`, pooled as verifiers receive them.
