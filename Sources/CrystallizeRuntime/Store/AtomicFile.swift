@@ -6,10 +6,16 @@ import Glibc
 /// Atomic file writes: a temp file in the same folder, fsync, rename, then fsync the folder.
 /// A reader sees the old file or the new one, never half of either.
 public enum AtomicFile {
-    /// Writes `bytes` to `path` atomically, creating parent folders.
+    /// Writes `bytes` to `path` atomically, creating parent folders. A bare relative name
+    /// (`out.html`) lives in the current directory.
     public static func write(_ path: String, bytes: [UInt8], sync: Bool = true) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let parent = (path as NSString).deletingLastPathComponent
+        let dir = parent.isEmpty ? "." : parent
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot write \(path): cannot create its folder \(dir): \((error as NSError).localizedDescription)")
+        }
         let tmp = dir + "/.\((path as NSString).lastPathComponent).tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
