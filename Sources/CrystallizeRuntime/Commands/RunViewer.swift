@@ -40,7 +40,7 @@ public enum RunViewer {
         if let text = try OptimizationSummary.show(versionDirectory: store.versionDirectory(v), name: name, version: v) { return text }
         var conditions: [String] = []
         if case .list(let cs)? = meta["conditions"] { conditions = cs.compactMap { if case .string(let s) = $0 { return s }; return nil } }
-        var lines = ["\(name) v\(v) — status \(meta["status"].map { JSONText.encode($0) } ?? "?"), \(meta["replicates"].map { JSONText.encode($0) } ?? "?") replicates"]
+        var lines = ["\(name) v\(v) — status \(meta.string("status").map { JSONText.encode(.string(RunLiveness.shownStatus($0, experimentDirectory: store.experimentDirectory))) } ?? meta["status"].map { JSONText.encode($0) } ?? "?"), \(meta["replicates"].map { JSONText.encode($0) } ?? "?") replicates"]
         if let git = GitInfo(json: meta["git"]) {
             lines.append("git: \(git.summary)" + (git.modified.isEmpty ? "" : "; modified: \(git.modified.joined(separator: ", "))\(git.modifiedCount > git.modified.count ? ", …" : "")"))
         }

@@ -18,7 +18,7 @@ enum DashboardPages {
             body += "<h2>\(HtmlText.escape(e))</h2><table class=\"runs\"><tr><th>run</th><th>status</th><th>replicates</th><th>started</th><th>git</th><th></th></tr>"
             for v in versions.reversed() {
                 let meta = (try? store.readMetadata(v)) ?? nil
-                let status = meta?.string("status") ?? "?"
+                let status = RunLiveness.shownStatus(meta?.string("status") ?? "?", experimentDirectory: store.experimentDirectory)
                 let base = "/runs/\(Self.segment(e))/v\(v)"
                 refs.append("\(e)@v\(v)")
                 body += "<tr class=\"run\" data-run=\"\(HtmlText.escape(e))@v\(v)\"><td><a href=\"\(base)\">v\(v)</a></td><td>\(HtmlText.escape(status))</td>"

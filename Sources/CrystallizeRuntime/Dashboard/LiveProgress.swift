@@ -40,7 +40,7 @@ public struct LiveProgress: Equatable, Sendable {
         }
         let total = replicates * conditions.count
         let done = latest.count
-        let status = meta.string("status") ?? "unknown"
+        let status = RunLiveness.shownStatus(meta.string("status") ?? "unknown", experimentDirectory: (dir as NSString).deletingLastPathComponent)
         var eta: Double? = nil
         if status == RunStatus.running.metadataWord, done > 0, done < total, let e = elapsed { eta = e / Double(done) * Double(total - done) }
         return LiveProgress(status: status, total: total, done: done, failures: failed.count, elapsed: elapsed, eta: eta,
