@@ -22,6 +22,8 @@ extension Run {
                                                       events: bus, waitForLock: wait, log: warn)
         } catch let stopped as JournalWriteFailure {
             exitWith("error: \(stopped)", code: 1)
+        } catch let stopped as ResultsWriteFailure {
+            exitWith("error: \(stopped)", code: 1)
         } catch {
             exitWith("error: \(error)", code: 2)
         }

@@ -86,6 +86,8 @@ struct Run: AsyncParsableCommand {
                                             events: bus, waitForLock: wait, detach: detach ? .submit : nil, log: warn)
         } catch let stopped as JournalWriteFailure {
             exitWith("error: \(stopped)", code: 1)
+        } catch let stopped as ResultsWriteFailure {
+            exitWith("error: \(stopped)", code: 1)
         } catch {
             exitWith("error: \(error)", code: 2)
         }

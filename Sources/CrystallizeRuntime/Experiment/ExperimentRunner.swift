@@ -169,20 +169,24 @@ public enum ExperimentRunner {
             if keepReplicates { byReplicate[c.name] = ConditionMetrics(replicates: replicates) }
             failures += errors
             allComplete = allComplete && complete
-            try store.writeResults(version, c.name, metrics: m, errors: errors, complete: complete)
+            try ResultsWriteFailure.guarding(journal, plan: plan, path: "\(store.versionDirectory(version))/\(c.name)/results.json") {
+                try store.writeResults(version, c.name, metrics: m, errors: errors, complete: complete)
+            }
         }
-        try store.writeManifest(version)
+        try ResultsWriteFailure.guarding(journal, plan: plan, path: store.versionDirectory(version)) { try store.writeManifest(version) }
         var hypotheses: [HypothesisOutcome] = []
         if !plan.hypotheses.isEmpty && (allComplete || !failures.isEmpty) {
             hypotheses = HypothesisEvaluator.evaluate(plan.hypotheses, metrics: byReplicate, treatments: plan.conditions.dropFirst().map(\.name),
                                                       seed: plan.seed, warn: options.log)
         }
         let status = strategyError == nil ? RunStatus(allComplete: allComplete, cancelled: cancelled) : .failed
-        try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
-                                   outcome: status.provenanceWord, hypotheses: hypotheses, cache: cache, git: git)
-        try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
-            RunMetadata.build(plan: plan, version: version, status: status.metadataWord,
-                              upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
+        try ResultsWriteFailure.guarding(journal, plan: plan, path: store.versionDirectory(version)) {
+            try ProvenanceWriter.write(plan: plan, store: store, version: version, started: startedStamp,
+                                       outcome: status.provenanceWord, hypotheses: hypotheses, cache: cache, git: git)
+            try AtomicFile.write(store.metadataPath(version), text: JSONText.encode(
+                RunMetadata.build(plan: plan, version: version, status: status.metadataWord,
+                                  upstream: options.upstream, started: startedStamp, finished: HostInfo.now(), git: git), indent: 2))
+        }
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_AFTER_RUN, info: hookInfo.merging(["outcome": .string(status.hookWord), "failures": .int(Int64(failures.count))]) { $1 }, seed: plan.seed, log: options.log)
         if plan.retention.versioned { Retention.prune(store: store, keep: plan.retention.keep, largeFileBytes: plan.retention.largeFileBytes, current: version, log: options.log) }
         events.publish(.runFinished(experiment: plan.name, version: version, status: status.provenanceWord, durationS: Date().timeIntervalSince(started)))

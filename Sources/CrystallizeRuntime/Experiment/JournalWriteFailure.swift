@@ -24,12 +24,17 @@ public struct JournalWriteFailure: Error, CustomStringConvertible {
     /// every condition of it succeeded and is in the file.
     static func check(_ journal: CheckpointJournal, plan: Plan) -> JournalWriteFailure? {
         guard let cause = journal.writeFailure else { return nil }
+        return JournalWriteFailure(journalPath: journal.path, cause: cause, safeReplicates: safeReplicates(in: journal, plan: plan),
+                                   replicates: plan.replicates)
+    }
+
+    /// Replicates of `plan` whose every condition succeeded and is in `journal`'s file.
+    static func safeReplicates(in journal: CheckpointJournal, plan: Plan) -> Int {
         let conditions = Set(plan.conditions.map(\.name))
         var done: [Int: Set<String>] = [:]
         for o in CheckpointJournal.read(journal.path).outcomes where o.failure == nil && conditions.contains(o.condition) && o.replicate < plan.replicates {
             done[o.replicate, default: []].insert(o.condition)
         }
-        return JournalWriteFailure(journalPath: journal.path, cause: cause, safeReplicates: done.values.filter { $0.count == conditions.count }.count,
-                                   replicates: plan.replicates)
+        return done.values.filter { $0.count == conditions.count }.count
     }
 }
