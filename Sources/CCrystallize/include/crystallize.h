@@ -28,6 +28,8 @@
  *        - random streams are common to every condition of a replicate (see RANDOMNESS).
  *   1.2  Appended: optimizers (CRYS_KIND_OPTIMIZER, crys_optimizer, crys_export.optimizer):
  *        an export that searches a parameter space by ask/tell. Needs minor 2.
+ *        Host table: loop_batch_worker_command, loop_mode, loop_keep_log (batched cluster
+ *        tasks, detach/attach, attempt logs); a strategy checks CRYS_HOST_HAS before use.
  *   Why no new major: nothing that 1.0 laid out moved, so a 1.0 plugin needs no rebuild.
  *   A plugin whose major differs from the host's is refused, naming the file and both versions.
  *
@@ -519,7 +521,7 @@ typedef struct crys_host {
     crys_status (*read_i64)(const crys_value *value, int64_t *out);
     /** F64, or an I64 converted, into `*out`; otherwise as read_bool. */
     crys_status (*read_f64)(const crys_value *value, double *out);
-    /* --- also since 1.1: batches, detach and attach, attempt logs (CRYS_HOST_HAS) --- */
+    /* --- since 1.2: batches, detach and attach, attempt logs (check CRYS_HOST_HAS) --- */
     /**
      * The argv (NULL-terminated; valid until run_loop returns) of ONE worker process that runs
      * several replicates one after another and writes each one's result file as soon as it
