@@ -37,7 +37,13 @@ ensure_installed() {
     "$VENV/bin/pip" install -q --disable-pip-version-check "ray[default]==$VERSION" >&2 || die "pip install ray failed"
 }
 
-answers() { RAY_ADDRESS="127.0.0.1:$PORT" "$PY" -c "import ray; ray.init(address='127.0.0.1:$PORT', logging_level='ERROR', log_to_driver=False); ray.shutdown()" >/dev/null 2>&1; }
+# Whether a head answers. ray.init keeps retrying an address nobody listens on (minutes), so
+# the port is tried first and the client is given a bounded time.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+answers() {
+    port_open || return 1
+    RAY_ADDRESS="127.0.0.1:$PORT" timeout 60 "$PY" -c "import ray; ray.init(address='127.0.0.1:$PORT', logging_level='ERROR', log_to_driver=False); ray.shutdown()" >/dev/null 2>&1
+}
 
 cmd_start() {
     ensure_installed
