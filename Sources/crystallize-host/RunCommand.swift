@@ -72,24 +72,15 @@ struct Run: AsyncParsableCommand {
         let cancel = CancellationFlag()
         let interrupts = InterruptHandler(cancel: cancel)
         defer { withExtendedLifetime(interrupts) {} }
-        let bus = RunEventBus()
-        var eventLines: EventLineWriter? = nil
-        if let events {
-            do { eventLines = try EventLineWriter(path: events) } catch { exitWith("error: \(error)", code: 2) }
-            bus.subscribe(eventLines!)
-        }
+        let (bus, eventLines) = eventBus()
         defer { withExtendedLifetime(eventLines) {} }
         let results: [RunResult]
         do {
             results = try await Session.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
                                             events: bus, waitForLock: wait, detach: detach ? .submit : nil, log: warn)
-        } catch let stopped as JournalWriteFailure {
-            exitWith("error: \(stopped)", code: 1)
-        } catch let stopped as ResultsWriteFailure {
-            exitWith("error: \(stopped)", code: 1)
         } catch {
-            exitWith("error: \(error)", code: 2)
+            exitForRunError(error)
         }
         // With events on stdout, stdout stays JSON lines only.
         let report: (String) -> Void = events == "-" ? { warn($0) } : { print($0) }
@@ -104,6 +95,26 @@ struct Run: AsyncParsableCommand {
         }
         if cancel.isCancelled { throw ExitCode(130) }
         if !results.allSatisfy(\.succeeded) { throw ExitCode(1) }
+    }
+}
+
+extension Run {
+    /// The run's event bus, with `--events FILE` subscribed when given (exit 2 if the file
+    /// cannot be created); keep the writer alive for the run.
+    func eventBus() -> (RunEventBus, EventLineWriter?) {
+        let bus = RunEventBus()
+        guard let events else { return (bus, nil) }
+        let writer: EventLineWriter
+        do { writer = try EventLineWriter(path: events) } catch { exitWith("error: \(error)", code: 2) }
+        bus.subscribe(writer)
+        return (bus, writer)
+    }
+
+    /// Ends the process for an error that stopped a run: 1 when storage failed mid-run (what
+    /// finished is safe and resume continues), 2 for everything else (config, plugins, usage).
+    func exitForRunError(_ error: Error) -> Never {
+        if error is JournalWriteFailure || error is ResultsWriteFailure { exitWith("error: \(error)", code: 1) }
+        exitWith("error: \(error)", code: 2)
     }
 }
 
