@@ -72,7 +72,7 @@ func follow(experiment: String, dataDir: String, action: (Int) -> DetachAction, 
     let results: [RunResult]
     do {
         results = try await Session.run(target: entry.request.target, overrides: entry.request.overrides, strategy: .resume,
-                                        showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, detach: detach, log: warn)
+                                        showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, detach: detach, log: printLog)
     } catch {
         exitWith("error: \(error)", code: 2)
     }

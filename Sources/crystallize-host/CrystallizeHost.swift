@@ -51,3 +51,6 @@ func exitWith(_ message: String, code: Int32) -> Never {
 
 /// Writes a line to stderr.
 func warn(_ message: String) { FileHandle.standardError.write((message + "\n").data(using: .utf8)!) }
+
+/// Prints an engine or plugin log line on stderr; debug-level lines only with `-v`.
+func printLog(_ line: String) { if LogVerbosity.shows(line) { warn(line) } }

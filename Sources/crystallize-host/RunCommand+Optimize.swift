@@ -14,7 +14,7 @@ extension Run {
         do {
             result = try await OptimizationRunner.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                                       showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
-                                                      events: bus, waitForLock: wait, log: warn)
+                                                      events: bus, waitForLock: wait, log: printLog)
         } catch {
             exitForRunError(error)
         }

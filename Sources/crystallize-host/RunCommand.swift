@@ -18,6 +18,7 @@ struct Run: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Print only the final summary.") var quiet = false
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value (repeatable): step.param=value, treatments.NAME.key=value, replicates=N, seed=N.", valueName: "KEY=VALUE"))
     var settings: [String] = []
+    @Flag(name: [.customShort("v"), .long], help: "Also print plugin log lines of debug level (hidden by default; steps.log keeps them all).") var verbose = false
     @Flag(help: "Watch and steer the run on the full-screen run screen (needs a terminal).") var ui = false
     @Flag(name: .customLong("reset-toggles"), help: "Forget the treatments and step caches switched off on the run screen.") var resetToggles = false
     @Flag(help: "Print the result as JSON.") var json = false
@@ -39,6 +40,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LogVerbosity.showsDebug = verbose
         var o = RunOverrides()
         o.replicates = replicates
         o.treatments = treatments.isEmpty ? nil : treatments
@@ -78,7 +80,7 @@ struct Run: AsyncParsableCommand {
         do {
             results = try await Session.run(target: target, overrides: o, strategy: strategy.flatMap(RunStrategy.init(rawValue:)) ?? .rerun,
                                             showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel,
-                                            events: bus, waitForLock: wait, detach: detach ? .submit : nil, log: warn)
+                                            events: bus, waitForLock: wait, detach: detach ? .submit : nil, log: printLog)
         } catch {
             exitForRunError(error)
         }

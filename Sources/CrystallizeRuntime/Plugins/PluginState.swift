@@ -65,7 +65,9 @@ enum LogLine {
         }
     }
 
+    /// Prints a plugin-wide log line (init, shutdown) on stderr, unless `LogVerbosity` hides it.
     static func write(level: Int32, _ message: String) {
+        guard LogVerbosity.shows(level: level) else { return }
         FileHandle.standardError.write((prefix(level) + message + "\n").data(using: .utf8)!)
     }
 }

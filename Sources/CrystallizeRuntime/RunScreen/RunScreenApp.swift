@@ -122,7 +122,10 @@ public final class RunScreenApp: @unchecked Sendable {
                 let old = model.experiments
                 model.experiments = rows.map { row in
                     var r = row
-                    if let o = old.first(where: { $0.name == row.name }) { r.status = o.status; r.version = o.version; r.duration = o.duration }
+                    if let o = old.first(where: { $0.name == row.name }) {
+                        r.status = o.status; r.version = o.version; r.duration = o.duration
+                        r.hasStarted = o.hasStarted; r.pendingPairs = o.pendingPairs; r.finishedPairs = o.finishedPairs
+                    }
                     return r
                 }
                 cacheEnabled = graph.order.last?.cacheEnabled ?? true

@@ -76,12 +76,16 @@ public struct RunScreenModel {
         public var execution = "", strategy = ""
         /// (replicate, condition) pairs this run executes, and how many have finished.
         public var pendingPairs = 0, finishedPairs = 0
+        /// Whether a run of it has started on this screen (n/N counts from then).
+        public var hasStarted = false
         /// The last progress message of a strategy (plugin run loops, Slurm).
         public var progressMessage: String?
         /// Elapsed seconds of each finished replicate (summed over its conditions).
         public var replicateElapsed: [Int: Double] = [:]
         /// Replicates finished in all conditions before this run (resume) and in it.
         public var replicatesDone: Int {
+            // Before its first run_started the screen has counted nothing.
+            guard hasStarted else { return 0 }
             let active = max(1, conditions.filter(\.enabled).count)
             let before = max(0, replicates * active - pendingPairs)
             return min(replicates, (before + finishedPairs) / active)
@@ -154,6 +158,7 @@ public struct RunScreenModel {
             experiments[i].execution = s.execution
             experiments[i].strategy = s.strategy
             experiments[i].pendingPairs = s.pending
+            experiments[i].hasStarted = true
             experiments[i].finishedPairs = 0
             experiments[i].replicates = s.replicates
             experiments[i].replicateElapsed = [:]

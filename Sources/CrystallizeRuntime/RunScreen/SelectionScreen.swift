@@ -56,15 +56,19 @@ public enum SelectionView {
     /// The keys, as the bottom line lists them.
     public static let keyHelp = "↑↓ move  Enter open the run screen  r refresh  q quit"
 
+    /// A last run's duration from its metadata stamps, which have whole seconds: under one
+    /// second is all they can tell.
+    static func runtime(_ seconds: Double) -> String { seconds < 1 ? "<1s" : RunScreenFormat.duration(seconds) }
+
     /// The screen for `entries` with row `selection` highlighted.
     public static func render(_ entries: [SelectionEntry], selection: Int, root: String, columns: Int, rows: Int, style: TerminalStyle) -> [ScreenLine] {
-        var lines: [ScreenLine] = [[Span(" crystallize-host", .bold), Span(" — experiments under \(root) (\(entries.count))", .dim)], []]
+        var lines: [ScreenLine] = [[Span(" crystallize-host", .bold), Span(style.glyph(" — ", " - ") + "experiments under \(root) (\(entries.count))", .dim)], []]
         var table: [[String]] = [["name", "kind", "replicates", "treatments", "last run", "est. runtime"]]
         for e in entries {
             if let p = e.problem { table.append(["?", "error", "-", p, "-", "-"]); continue }
             let kind = e.kind == "graph" ? "graph (\((e.upstream + [e.name]).joined(separator: style.glyph(" → ", " -> "))))" : e.kind
             table.append([e.name, kind, "\(e.replicates)", e.treatments.isEmpty ? "-" : e.treatments.joined(separator: ", "),
-                          e.lastStatus, e.lastDuration.map(RunScreenFormat.duration) ?? "-"])
+                          e.lastStatus, e.lastDuration.map(SelectionView.runtime) ?? "-"])
         }
         let text = Summary.table(table).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let body = max(1, rows - 4)

@@ -17,7 +17,8 @@ public struct TerminalStyle: Equatable {
         let locale = [env["LC_ALL"], env["LC_CTYPE"], env["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? ""
         let lower = locale.lowercased()
         let unicode = lower.contains("utf-8") || lower.contains("utf8")
-        let color = env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        // no-color.org: NO_COLOR set to anything but the empty string turns colours off.
+        let color = (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
         return TerminalStyle(unicode: unicode, color: color)
     }
 
@@ -92,6 +93,26 @@ public enum ScreenRenderer {
         return text + String(repeating: " ", count: max(0, columns - width(text)))
     }
 
+    /// `s` in plain ASCII, for a terminal whose locale is not UTF-8: the punctuation the
+    /// screens use spelled out, any other non-ASCII scalar a '?' per column it takes (so a
+    /// plugin's log line cannot send bytes the terminal would misdraw).
+    public static func ascii(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 >= 0x80 }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.isASCII { out.unicodeScalars.append(u); continue }
+            switch u.value {
+            case 0x2026: out += "..."
+            case 0x2014, 0x2013, 0x2500: out += "-"
+            case 0x2192: out += "->"
+            case 0x2502: out += "|"
+            case 0x00B7: out += "."
+            default: out += String(repeating: "?", count: scalarWidth(u))
+            }
+        }
+        return out
+    }
+
     /// The escape sequences that draw `lines` on a `columns`×`rows` screen.
     public static func frame(_ lines: [ScreenLine], columns: Int, rows: Int, style: TerminalStyle) -> String {
         var out = "\u{1B}[H"
@@ -99,7 +120,7 @@ public enum ScreenRenderer {
             let line = r < lines.count ? lines[r] : []
             var used = 0
             for span in line where used < columns {
-                let text = clip(span.text, columns - used)
+                let text = clip(style.unicode ? span.text : ascii(span.text), columns - used)
                 used += width(text)
                 if style.color && span.attribute != .normal { out += "\u{1B}[\(span.attribute.sgr)m\(text)\u{1B}[0m" } else { out += text }
             }
