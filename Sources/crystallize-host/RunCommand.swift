@@ -19,6 +19,8 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value (repeatable): step.param=value, treatments.NAME.key=value, replicates=N, seed=N.", valueName: "KEY=VALUE"))
     var settings: [String] = []
     @Flag(name: [.customShort("v"), .long], help: "Also print plugin log lines of debug level (hidden by default; steps.log keeps them all).") var verbose = false
+    @Flag(help: "Run one replicate of the baseline (or of --treatment T) in this process, printing each step's input, parameters and where each came from, output, context writes and logs; no hypotheses, no cache, nothing written under the data folder.")
+    var debug = false
     @Flag(help: "Watch and steer the run on the full-screen run screen (needs a terminal).") var ui = false
     @Flag(name: .customLong("reset-toggles"), help: "Forget the treatments and step caches switched off on the run screen.") var resetToggles = false
     @Flag(help: "Print the result as JSON.") var json = false
@@ -36,6 +38,11 @@ struct Run: AsyncParsableCommand {
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
         if let r = retries, r < 0 || r > 100 { throw ValidationError("--retries must be between 0 and 100, got \(r)") }
         if detach && ui { throw ValidationError("--detach exits after submitting; watch the run later with `attach <experiment> --ui`") }
+        if debug {
+            let clashing = [("--ui", ui), ("--detach", detach), ("--dry-run", dryRun), ("--json", json), ("--events", events != nil)].filter(\.1).map(\.0)
+            if !clashing.isEmpty { throw ValidationError("--debug prints one replicate as it runs; it does not combine with \(clashing.joined(separator: ", "))") }
+            if treatments.count > 1 { throw ValidationError("--debug runs one condition: give at most one --treatment, got \(treatments.joined(separator: ", "))") }
+        }
         if let s = strategy, RunStrategy(rawValue: s) == nil { throw ValidationError("--strategy must be rerun or resume, got '\(s)'") }
     }
 
@@ -61,6 +68,7 @@ struct Run: AsyncParsableCommand {
             do { print(try DryRun.describe(target: target, overrides: o)) } catch { exitWith("error: \(error)", code: 2) }
             return
         }
+        if debug { return try await runDebug(o) }
         if OptimizationRunner.isOptimization(target: target) { return try await optimize(o) }
         if ui {
             if TerminalMode.isInteractive {
@@ -101,6 +109,17 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Run {
+    /// `--debug`: one replicate printed as it runs; exit 1 when it fails, 2 when it cannot start.
+    func runDebug(_ overrides: RunOverrides) async throws {
+        if OptimizationRunner.isOptimization(target: target) { exitWith("error: --debug runs an experiment; \(target) is an optimization (debug one of its experiments)", code: 2) }
+        LogVerbosity.showsDebug = true
+        let outcome: DebugRun.Outcome
+        do {
+            outcome = try await DebugRun.run(target: target, overrides: overrides, treatment: treatments.first) { print($0); fflush(stdout) }
+        } catch { exitWith("error: \(error)", code: 2) }
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+
     /// The run's event bus, with `--events FILE` subscribed when given (exit 2 if the file
     /// cannot be created); keep the writer alive for the run.
     func eventBus() -> (RunEventBus, EventLineWriter?) {

@@ -18,6 +18,9 @@ public final class ReplicateRunner {
     /// Whether step log lines also go to each replicate's `logs/replicate_<r>/output.log`
     /// (in-process runs; a worker process sends its whole output there instead).
     public var keepsReplicateLogs = false
+    /// Sees every stage call with its input, parameters and output (`run --debug`); nil on
+    /// ordinary runs, which then pay one nil check per stage.
+    private let tracer: StageTracer?
 
     /// Whether any hook wants per-replicate or per-step events: their info maps are built
     /// only then.
@@ -41,8 +44,9 @@ public final class ReplicateRunner {
 
     /// A runner writing artifacts under `versionDirectory`.
     public init(plan: Plan, cache: StepCache?, versionDirectory: String, inputs: UpstreamInputs? = nil,
-                events: RunEventBus = RunEventBus(), log: @escaping (String) -> Void) {
+                events: RunEventBus = RunEventBus(), tracer: StageTracer? = nil, log: @escaping (String) -> Void) {
         self.plan = plan
+        self.tracer = tracer
         self.events = ReplicateEvents(bus: events, experiment: plan.name)
         stepLog = StepLogFile(versionDirectory: versionDirectory)
         self.cache = cache
@@ -122,8 +126,10 @@ public final class ReplicateRunner {
             if stage.function.isAsync { return true }
             let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
             let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
+            if let tracer { traceStart(tracer, stage, scope, input: cursor.data) }
             let output = try cached ?? stage.function.invokeSync(data: cursor.data, frame: frame)
             cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
+            if let tracer { traceEnd(tracer, stage, scope, output: output, hit: cached != nil) }
             cursor.data = consume output
             if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
             i += 1
@@ -136,14 +142,27 @@ public final class ReplicateRunner {
         let ctx = scope.context, frame = scope.frame!, stage = stages[cursor.at]
         let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
         let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
+        if let tracer { traceStart(tracer, stage, scope, input: cursor.data) }
         let output: Value
         if let cached { output = cached } else { output = try await stage.function.invoke(data: cursor.data, frame: frame) }
         cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
+        if let tracer { traceEnd(tracer, stage, scope, output: output, hit: cached != nil) }
         cursor.data = consume output
         if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
     }
 
     static let nullHash = ValueHash.hex(Value.null)
+
+    private func traceStart(_ tracer: StageTracer, _ stage: PipelineStage, _ scope: ConditionScope, input: Value?) {
+        tracer.stageWillRun(stage.name, replicate: scope.replicate, condition: scope.condition, input: input,
+                            params: stage.tracedParams(scope.frame, context: scope.context))
+    }
+
+    private func traceEnd(_ tracer: StageTracer, _ stage: PipelineStage, _ scope: ConditionScope, output: Value, hit: Bool) {
+        let ctx = scope.context
+        tracer.stageDidRun(stage.name, replicate: scope.replicate, condition: scope.condition, output: output, cacheHit: hit,
+                           writes: Array(StepWrites(context: ctx)), metrics: ctx.metricLog[scope.metricMark...].map { ($0.name, $0.value) })
+    }
 
     /// The name a failure at stage `at` reports (-1: while loading upstream inputs).
     private func failedStage(_ at: Int) -> String { at >= 0 ? stages[at].name : "<inputs>" }
