@@ -61,7 +61,7 @@ struct Run: AsyncParsableCommand {
         o.pluginPaths = CrystallizeHost.pluginPaths
         do { o.settings = try settings.map(SettingOverride.init(parsing:)) } catch { exitWith("error: \(error)", code: 2) }
         if resetToggles {
-            do { try ToggleState.reset(forConfig: try Planner.configPath(for: target)) } catch { exitWith("error: \(error)", code: 2) }
+            do { try ToggleState.reset(forConfig: try ExperimentConfig.path(for: target)) } catch { exitWith("error: \(error)", code: 2) }
         }
         o.sweeps = sweeps
         if dryRun {

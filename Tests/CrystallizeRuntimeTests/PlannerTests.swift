@@ -57,25 +57,23 @@ final class PlannerTests: XCTestCase {
     func testTreatmentsBaselineReplacementAndSelection() throws {
         let root = try parse("treatments:\n  a: {x: 1}\n  baseline: {x: 0}\n  b:\n")
         let node = try root.mapping()[0].node
-        let all = try Planner.parseTreatments(node, active: nil, root: root)
+        let all = try ExperimentConfig.parseTreatments(node)
         XCTAssertEqual(all.map(\.name), ["baseline", "a", "b"])
         XCTAssertEqual(all[0].additions, ["x": .int(0)], "a treatment named baseline replaces the baseline's additions")
         XCTAssertEqual(all[2].additions, [:])
-        XCTAssertEqual(try Planner.parseTreatments(node, active: ["b", "baseline"], root: root).map(\.name), ["baseline", "b"])
-        XCTAssertEqual(message { _ = try Planner.parseTreatments(node, active: ["c"], root: root) },
-                       "f.yaml: treatments: --treatment 'c' is not defined; defined: a, b")
-        XCTAssertEqual(try Planner.parseTreatments(nil, active: nil, root: root), [Condition(name: "baseline", additions: [:])])
+        XCTAssertEqual(try ExperimentConfig.parseTreatments(nil), [Condition(name: "baseline", additions: [:])])
     }
 
-    func testSeedOfAReplicateIsModulo2To32() {
-        let plan = Plan(name: "s", description: "", directory: "/", configPath: "/c", configSHA256: "", replicates: 3,
+    func testSeedOfAReplicateIsModulo2To32() throws {
+        var draft = PlanDraft(name: "s", description: "", directory: "/", configPath: "/c", configSHA256: "", replicates: 3,
                         seed: 4_294_967_295, datasource: nil, steps: [], conditions: [], hypotheses: [], outputs: [:], hooks: [],
                         execution: ExecutionSettings(), registry: PluginRegistry(), dataRoot: "/d", cacheEnabled: false)
+        let plan = try Plan(draft)
         XCTAssertEqual(plan.seedUsed(replicate: 0), 4_294_967_295)
         XCTAssertEqual(plan.seedUsed(replicate: 1), 31336)
         XCTAssertEqual(plan.seedUsed(replicate: 2), 62673)
-        plan.seed = 42
-        XCTAssertEqual(plan.seedUsed(replicate: 10), 42 + 313_370)
+        draft.seed = 42
+        XCTAssertEqual(try Plan(draft).seedUsed(replicate: 10), 42 + 313_370)
         XCTAssertEqual(plan.experimentDataDirectory, "/d/s")
     }
 
@@ -110,7 +108,7 @@ final class PlannerTests: XCTestCase {
         o.seed = 11
         o.dataRoot = "/tmp/somewhere/../results"
         o.treatments = ["other"]
-        let plan = try Planner.plan(target: dir, registry: PluginRegistry(), overrides: o)
+        let plan = try ExperimentGraph.resolvedPlan(target: dir, registry: PluginRegistry(), overrides: o)
         XCTAssertEqual(plan.name, "full")
         XCTAssertEqual(plan.replicates, 7)
         XCTAssertEqual(plan.seed, 11)
@@ -133,10 +131,10 @@ final class PlannerTests: XCTestCase {
         var o = RunOverrides()
         o.pluginPaths = [Self.plugin("MySteps")]
         let registry = PluginRegistry()
-        let plan = try Planner.plan(target: dir, registry: registry, overrides: o)
+        let plan = try ExperimentGraph.resolvedPlan(target: dir, registry: registry, overrides: o)
         XCTAssertEqual(registry.plugins.map(\.name), ["MySteps"])
         XCTAssertEqual(plan.steps.map(\.name), ["add_delta"])
-        let missing = message { _ = try Planner.plan(target: dir, registry: PluginRegistry(), overrides: RunOverrides()) }
+        let missing = message { _ = try ExperimentGraph.resolvedPlan(target: dir, registry: PluginRegistry(), overrides: RunOverrides()) }
         XCTAssertTrue(missing.contains("config.yaml:2: plugins[0]: plugin 'MySteps' not found"), missing)
     }
 
@@ -144,10 +142,10 @@ final class PlannerTests: XCTestCase {
         let dir = writeConfig("name: t\ndatasource: numbers\nsteps:\n  - add_delta\ntreatments:\n  bad: {delta: [1]}\n  fine: {unrelated: x}\n")
         var o = RunOverrides()
         o.pluginPaths = [Self.plugin("MySteps")]
-        let m = message { _ = try Planner.plan(target: dir, registry: PluginRegistry(), overrides: o) }
+        let m = message { _ = try ExperimentGraph.resolvedPlan(target: dir, registry: PluginRegistry(), overrides: o) }
         XCTAssertTrue(m.hasSuffix("config.yaml:6: treatments.bad.delta: treatment 'bad' sets 'delta' to list, but parameter 'delta' of step 'add_delta' must be f64"), m)
         // An explicit param wins over the treatment, so its type does not matter there.
         let explicit = writeConfig("name: t\ndatasource: numbers\nsteps:\n  - add_delta: {delta: 1}\ntreatments:\n  bad: {delta: [1]}\n")
-        XCTAssertNoThrow(try Planner.plan(target: explicit, registry: PluginRegistry(), overrides: o))
+        XCTAssertNoThrow(try ExperimentGraph.resolvedPlan(target: explicit, registry: PluginRegistry(), overrides: o))
     }
 }

@@ -11,7 +11,7 @@ public enum RunViewer {
     /// store and version (`version`, else the latest).
     static func locate(experiment: String, dataRoot: String, version: Int?) throws -> (name: String, store: RunStore, version: Int) {
         var name = experiment
-        if FileManager.default.fileExists(atPath: experiment), let path = try? Planner.configPath(for: experiment),
+        if FileManager.default.fileExists(atPath: experiment), let path = try? ExperimentConfig.path(for: experiment),
            let entry = ExperimentCatalog.list(root: (path as NSString).deletingLastPathComponent).first(where: { $0.path.hasSuffix("config.yaml") }) {
             name = entry.name
         }

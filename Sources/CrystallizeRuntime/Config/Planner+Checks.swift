@@ -4,46 +4,6 @@ import OrderedCollections
 /// Checks that turn a config a verifier or strategy could not use into an error at its line,
 /// before anything runs.
 extension Planner {
-    /// crystallize-ml's `cli:` section (how the experiment appears in a UI); `hidden` keeps it
-    /// out of `list`.
-    static let cliKeys: [String: String] = ["group": "string", "priority": "integer", "icon": "string", "color": "string", "hidden": "bool"]
-
-    /// Checks `cli:` keys and types.
-    static func checkCLI(_ node: YAMLNode?) throws {
-        guard let node, !node.isNull else { return }
-        for (k, v) in try node.mapping("a mapping of display settings (group, priority, icon, color, hidden)") {
-            guard let type = cliKeys[k] else {
-                throw v.error("unknown key '\(k)' in cli; allowed: \(cliKeys.keys.sorted().joined(separator: ", "))")
-            }
-            switch type {
-            case "integer": _ = try v.int()
-            case "bool": _ = try v.bool()
-            default: _ = try v.string()
-            }
-        }
-    }
-
-    /// The most retries a config may ask for: enough for any flaky step, and a typo of a few
-    /// extra digits fails here instead of running a failing replicate forever.
-    static let maximumRetries = 100
-
-    /// `retries: N`, 0 to `maximumRetries`.
-    static func parseRetries(_ node: YAMLNode?) throws -> Int {
-        guard let node, !node.isNull else { return 0 }
-        let n = try node.int()
-        guard n >= 0 && n <= maximumRetries else { throw node.error("retries must be between 0 and \(maximumRetries), got \(n)") }
-        return n
-    }
-
-    /// Top-level keys that look like settings of something else get a pointer to the right one.
-    static func misplacedKeyHint(_ key: String) -> String? {
-        switch key {
-        case "strategy": return "'strategy' is not a config key: pick rerun or resume with --strategy on the command line, or the execution strategy with execution: {strategy: NAME}"
-        case "workers": return "'workers' belongs under execution: {strategy: NAME, workers: N}"
-        default: return nil
-        }
-    }
-
     /// The strategy named under `execution:` (or by --execution) exists, and its parameters are
     /// ones it takes; errors name the file and the line of the strategy's name.
     static func checkExecution(_ execution: ExecutionSettings, node: YAMLNode?, fromCommandLine: Bool, registry: PluginRegistry, path: String) throws {

@@ -2,52 +2,8 @@ import Foundation
 import OrderedCollections
 
 extension Planner {
-    /// Context keys the host sets for every (replicate, condition).
-    static let hostKeys = ["replicate", "condition", "seed_used"]
-
-    /// `treatments: {name: {key: value, ...}}`; baseline first. A treatment named `baseline`
-    /// replaces the baseline's additions, as in crystallize-ml.
-    static func parseTreatments(_ node: YAMLNode?, active: [String]?, root: YAMLNode) throws -> [Condition] {
-        var baseline = Condition(name: "baseline", additions: [:])
-        var treatments: [Condition] = []
-        if let node, !node.isNull {
-            for (name, body) in try node.mapping("a mapping of treatment names to context additions") {
-                try checkName(name, node: body, what: "treatment name")
-                let additions = try body.params()
-                // The host sets these before a treatment is applied; context keys are add-only.
-                if !body.isNull, let (key, v) = try body.mapping().first(where: { hostKeys.contains($0.key) }) {
-                    throw v.error("treatment '\(name)' sets '\(key)', which the host sets itself (\(hostKeys.joined(separator: ", "))); context keys are add-only")
-                }
-                if name == "baseline" { baseline.additions = additions } else { treatments.append(Condition(name: name, additions: additions)) }
-            }
-        }
-        if let active {
-            for a in active where a != "baseline" && !treatments.contains(where: { $0.name == a }) {
-                throw ConfigError(file: root.file, line: nil, path: "treatments", "--treatment '\(a)' is not defined; defined: \(treatments.map(\.name).joined(separator: ", "))")
-            }
-            treatments = treatments.filter { active.contains($0.name) }
-        }
-        return [baseline] + treatments
-    }
-
-    /// A treatment value reaches every step parameter of the same name that config.yaml does
-    /// not set explicitly; checking its type now reports a typo with its line before anything
-    /// runs, instead of failing every replicate of that treatment.
-    static func checkTreatmentTypes(_ node: YAMLNode?, callables: [PlannedStep]) throws {
-        guard let node, !node.isNull else { return }
-        for (name, body) in try node.mapping() where !body.isNull {
-            for (key, v) in try body.mapping() {
-                let value = try v.value()
-                for step in callables where step.explicitParams[key] == nil {
-                    guard key != "data", let spec = step.function.params.first(where: { $0.name == key }), !spec.type.accepts(value) else { continue }
-                    throw v.error("treatment '\(name)' sets '\(key)' to \(value.typeName), but parameter '\(key)' of step '\(step.name)' must be \(spec.type.rawValue)")
-                }
-            }
-        }
-    }
-
     /// `hypotheses: [{name, verifier, metrics, params, ranker}]`.
-    static func parseHypotheses(_ node: YAMLNode?, registry: PluginRegistry, conditions: [Condition]) throws -> [PlannedHypothesis] {
+    static func parseHypotheses(_ node: YAMLNode?, registry: PluginRegistry) throws -> [PlannedHypothesis] {
         guard let node, !node.isNull else { return [] }
         var out: [PlannedHypothesis] = []
         for item in try node.sequence("a list of hypotheses") {
@@ -104,7 +60,7 @@ extension Planner {
         guard let node, !node.isNull else { return [:] }
         var out = OrderedDictionary<String, OutputSpec>()
         for (name, body) in try node.mapping("a mapping of output names") {
-            try checkName(name, node: body, what: "output name")
+            try ExperimentConfig.checkName(name, node: body, what: "output name")
             var fileName = name, codec = "bytes"
             if !body.isNull {
                 try body.checkKeys(["file_name", "loader", "writer", "codec"])
@@ -131,25 +87,5 @@ extension Planner {
             out[name] = OutputSpec(name: name, fileName: fileName, codec: codec, pluginCodec: plugin)
         }
         return out
-    }
-
-    /// `execution: serial` or `execution: {strategy: processes, workers: 4, ...strategy params}`.
-    static func parseExecution(_ node: YAMLNode) throws -> ExecutionSettings {
-        var s = ExecutionSettings()
-        if case .scalar = node.node { s.strategy = try node.string(); return s }
-        for (k, v) in try node.mapping("a strategy name or mapping") {
-            switch k {
-            case "strategy": s.strategy = try v.string()
-            case "workers":
-                s.workers = try v.int()
-                guard s.workers >= 1 else { throw v.error("workers must be at least 1") }
-            default: s.params[k] = try v.value()
-            }
-        }
-        if !ExecutionStrategies.builtins.contains(s.strategy) { return s }
-        if let extra = s.params.keys.first {
-            throw node.error("unknown key '\(extra)' for the built-in '\(s.strategy)' strategy; allowed: strategy, workers")
-        }
-        return s
     }
 }

@@ -72,29 +72,10 @@ extension Planner {
             throw node.error("datasource '\(function.name)' declares a 'data' parameter; datasources take no input")
         }
         let name = displayName ?? (ref.map { $0.split(separator: ".").last.map(String.init) ?? $0 } ?? function.name)
-        try checkName(name, node: node, what: "\(kind.rawValue) name")
+        try ExperimentConfig.checkName(name, node: node, what: "\(kind.rawValue) name")
         let cacheable = cacheEnabled && (cacheOverride ?? function.cacheable)
         let identity = stepIdentity(function: function, params: params)
         _ = what
         return PlannedStep(name: name, function: function, explicitParams: params, cacheable: cacheable, identity: identity)
-    }
-
-    /// `datasource: {key: experiment#artifact, ...}` — upstream artifacts — or nil if this is
-    /// an ordinary datasource entry.
-    static func parseInputs(_ node: YAMLNode) throws -> OrderedDictionary<String, ArtifactInput>? {
-        guard case .mapping = node.node else { return nil }
-        let entries = try node.mapping()
-        let refs = entries.filter { if case .scalar(let s) = $0.node.node { return s.string.contains("#") }; return false }
-        if refs.isEmpty { return nil }
-        guard refs.count == entries.count else {
-            throw node.error("mixes upstream artifacts (experiment#artifact) with other entries; list only experiment#artifact references")
-        }
-        var out = OrderedDictionary<String, ArtifactInput>()
-        for (k, v) in entries {
-            let parts = try v.string().split(separator: "#", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw v.error("expected 'experiment#artifact'") }
-            out[k] = ArtifactInput(experiment: parts[0], artifact: parts[1])
-        }
-        return out
     }
 }

@@ -71,68 +71,72 @@ public struct ExecutionSettings: Equatable {
     public init() {}
 }
 
-/// A fully resolved experiment: everything needed to run it, with every name checked.
+/// A fully resolved experiment: everything needed to run it, with every name checked. Built
+/// once from a completed `PlanDraft` (after inheritance, so its checks see every treatment)
+/// and never changed: whatever reads a plan sees what every other reader sees.
 public final class Plan {
     /// Experiment name.
-    public var name: String
+    public let name: String
     /// Free text.
-    public var description: String
+    public let description: String
     /// The experiment folder.
-    public var directory: String
+    public let directory: String
     /// The config file.
-    public var configPath: String
+    public let configPath: String
     /// sha256 of the config file's bytes.
-    public var configSHA256: String
+    public let configSHA256: String
     /// Replicates to run.
-    public var replicates: Int
+    public let replicates: Int
     /// Base seed; replicate r uses (seed + r * 31337) mod 2^32.
-    public var seed: UInt64
+    public let seed: UInt64
     /// The datasource; nil when the data comes from upstream artifacts (`inputs`).
-    public var datasource: PlannedStep?
+    public let datasource: PlannedStep?
     /// The steps, in order.
-    public var steps: [PlannedStep]
-    /// Baseline first, then the active treatments.
-    public var conditions: [Condition]
+    public let steps: [PlannedStep]
+    /// Baseline first, then the active treatments (inherited ones first, then its own).
+    public let conditions: [Condition]
     /// Hypotheses.
-    public var hypotheses: [PlannedHypothesis]
+    public let hypotheses: [PlannedHypothesis]
     /// Declared outputs (artifacts), by name.
-    public var outputs: OrderedDictionary<String, OutputSpec>
+    public let outputs: OrderedDictionary<String, OutputSpec>
     /// Hooks of loaded plugins.
-    public var hooks: [PluginExport]
+    public let hooks: [PluginExport]
     /// Execution settings.
-    public var execution: ExecutionSettings
+    public let execution: ExecutionSettings
     /// The plugins.
-    public var registry: PluginRegistry
+    public let registry: PluginRegistry
     /// Root of the data folder (default `<experiments parent>/data`).
-    public var dataRoot: String
+    public let dataRoot: String
     /// Whether the step cache is used at all.
-    public var cacheEnabled: Bool
-    /// Upstream artifact inputs: datasource key to (experiment, artifact).
-    public var inputs: OrderedDictionary<String, ArtifactInput> = [:]
+    public let cacheEnabled: Bool
+    /// Upstream artifact inputs: datasource key to (producer experiment's name, artifact).
+    public let inputs: OrderedDictionary<String, ArtifactInput>
     /// Keep-N-versions settings.
-    public var retention: RetentionSettings = RetentionSettings()
+    public let retention: RetentionSettings
     /// `retries:`: further attempts of a failed (replicate, condition).
-    public var retries = 0
+    public let retries: Int
     /// Whether step records carry the sha256 of each step's input and output: asked for with
     /// `data_hashes: true`, and always when a step is cached (the cache key needs them anyway).
     /// Off otherwise, because hashing every intermediate value is most of a small step's cost.
-    public var recordsDataHashes = false
+    public let recordsDataHashes: Bool
     /// The random-stream rule; part of the pipeline signature, metadata and provenance.
-    public var randomStreams: RandomStreams = .common
+    public let randomStreams: RandomStreams
     /// `--set` values applied to this plan, recorded in provenance.
-    public var settings: [SettingOverride] = []
+    public let settings: [SettingOverride]
     /// The run screen's toggles applied to this plan (treatments off, steps uncached).
-    public var toggles = ToggleState()
+    public let toggles: ToggleState
 
-    init(name: String, description: String, directory: String, configPath: String, configSHA256: String,
-         replicates: Int, seed: UInt64, datasource: PlannedStep?, steps: [PlannedStep], conditions: [Condition],
-         hypotheses: [PlannedHypothesis], outputs: OrderedDictionary<String, OutputSpec>, hooks: [PluginExport],
-         execution: ExecutionSettings, registry: PluginRegistry, dataRoot: String, cacheEnabled: Bool) {
-        self.name = name; self.description = description; self.directory = directory
-        self.configPath = configPath; self.configSHA256 = configSHA256; self.replicates = replicates
-        self.seed = seed; self.datasource = datasource; self.steps = steps; self.conditions = conditions
-        self.hypotheses = hypotheses; self.outputs = outputs; self.hooks = hooks; self.execution = execution
-        self.registry = registry; self.dataRoot = dataRoot; self.cacheEnabled = cacheEnabled
+    /// Validates `draft` (treatment values against the parameters they feed) and freezes it.
+    init(_ draft: PlanDraft) throws {
+        try draft.checkTreatmentTypes()
+        name = draft.name; description = draft.description; directory = draft.directory
+        configPath = draft.configPath; configSHA256 = draft.configSHA256; replicates = draft.replicates
+        seed = draft.seed; datasource = draft.datasource; steps = draft.steps; conditions = draft.conditions
+        hypotheses = draft.hypotheses; outputs = draft.outputs; hooks = draft.hooks; execution = draft.execution
+        registry = draft.registry; dataRoot = draft.dataRoot; cacheEnabled = draft.cacheEnabled
+        inputs = draft.inputs; retention = draft.retention; retries = draft.retries
+        recordsDataHashes = draft.dataHashes || draft.allSteps.contains { $0.cacheable }
+        randomStreams = draft.randomStreams; settings = draft.settings; toggles = draft.toggles
     }
 
     /// The datasource (when there is one) and then the steps: everything that runs per condition.

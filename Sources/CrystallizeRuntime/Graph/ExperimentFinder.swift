@@ -17,15 +17,15 @@ struct ExperimentFinder {
         byName = index
     }
 
-    /// The config file of `ref`, read by `plan` under `datasource.<key>`.
-    func configPath(for ref: String, readBy plan: Plan, key: String) throws -> String {
+    /// The config file of `ref`, read by the config at `configPath` under `datasource.<key>`.
+    func configPath(for ref: String, readBy configPath: String, key: String) throws -> String {
         let named = byName[ref] ?? []
         if named.count > 1 { throw ExperimentFinder.sameName(ref, named) }
         if let only = named.first { return only }
         let folder = (root as NSString).appendingPathComponent("\(ref)/config.yaml")
         if FileManager.default.fileExists(atPath: folder) { return URL(fileURLWithPath: folder).standardizedFileURL.path }
         let known = byName.keys.sorted()
-        throw ConfigError(file: plan.configPath, line: nil, path: "datasource.\(key)",
+        throw ConfigError(file: configPath, line: nil, path: "datasource.\(key)",
                           "no experiment named '\(ref)' under \(root) (no config.yaml there has name: \(ref), and \(folder) does not exist); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
     }
 

@@ -12,7 +12,7 @@ import OrderedCollections
 public enum OptimizationRunner {
     /// Whether `target`'s config has an `optimize:` section.
     public static func isOptimization(target: String) -> Bool {
-        guard let path = try? Planner.configPath(for: target), let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let path = try? ExperimentConfig.path(for: target), let text = try? String(contentsOfFile: path, encoding: .utf8),
               let root = try? YAMLNode.parse(text, file: path), let entries = try? root.mapping() else { return false }
         return entries.contains { $0.key == "optimize" && !$0.node.isNull }
     }

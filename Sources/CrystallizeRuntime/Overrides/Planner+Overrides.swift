@@ -7,24 +7,24 @@ extension Planner {
         ValueHash.hex(.list([.string(function.binarySHA256), .string(function.name), .map(params)]))
     }
 
-    /// Applies `--set` values and the run screen's toggles to a freshly planned experiment.
+    /// Applies `--set` values and the run screen's toggles to a draft.
     /// A parameter set this way becomes an explicit parameter, so it is part of the step's
     /// identity and the pipeline signature: resume re-runs when it changes.
-    static func applyOverrides(_ plan: Plan, overrides: RunOverrides, treatmentsNode: YAMLNode?) throws {
+    static func applyOverrides(_ plan: inout PlanDraft, overrides: RunOverrides, treatmentsNode: YAMLNode?) throws {
         let definedTreatments = (try? treatmentsNode?.mapping().map(\.key)) ?? []
         for setting in overrides.settings {
             switch try setting.target() {
             case .replicates: plan.replicates = Int(try setting.integer(minimum: 1))
             case .seed: plan.seed = UInt64(try setting.integer(minimum: 0))
-            case let .parameter(stepName, param): try setParameter(plan, setting, step: stepName, param: param)
-            case let .treatment(name, key): try setTreatmentValue(plan, setting, name: name, key: key, defined: definedTreatments)
+            case let .parameter(stepName, param): try setParameter(&plan, setting, step: stepName, param: param)
+            case let .treatment(name, key): try setTreatmentValue(&plan, setting, name: name, key: key, defined: definedTreatments)
             }
         }
         plan.settings = overrides.settings
-        try applyToggles(plan, overrides: overrides, defined: definedTreatments)
+        try applyToggles(&plan, overrides: overrides, defined: definedTreatments)
     }
 
-    static func setParameter(_ plan: Plan, _ setting: SettingOverride, step stepName: String, param: String) throws {
+    static func setParameter(_ plan: inout PlanDraft, _ setting: SettingOverride, step stepName: String, param: String) throws {
         func describe(_ s: PlannedStep) -> String { s.name + (s.name == plan.datasource?.name ? " (datasource)" : "") }
         let all = plan.allSteps
         guard let step = all.first(where: { $0.name == stepName }) else {
@@ -43,14 +43,14 @@ extension Planner {
         if let i = plan.steps.firstIndex(where: { $0.name == stepName }) { update(&plan.steps[i]) }
     }
 
-    static func setTreatmentValue(_ plan: Plan, _ setting: SettingOverride, name: String, key: String, defined: [String]) throws {
+    static func setTreatmentValue(_ plan: inout PlanDraft, _ setting: SettingOverride, name: String, key: String, defined: [String]) throws {
         guard let index = plan.conditions.firstIndex(where: { $0.name == name }) else {
             // Defined but not running (--treatment, or switched off on the run screen): nothing to set.
             if defined.contains(name) { return }
             throw SettingError("--set '\(setting)': no treatment named '\(name)'; treatments: \((["baseline"] + defined.filter { $0 != "baseline" }).joined(separator: ", "))")
         }
-        if hostKeys.contains(key) {
-            throw SettingError("--set '\(setting)': '\(key)' is set by the host itself (\(hostKeys.joined(separator: ", ")))")
+        if ExperimentConfig.hostKeys.contains(key) {
+            throw SettingError("--set '\(setting)': '\(key)' is set by the host itself (\(ExperimentConfig.hostKeys.joined(separator: ", ")))")
         }
         let condition = plan.conditions[index]
         let params = plan.allSteps.flatMap { s in s.function.params.filter { $0.name == key && $0.name != "data" }.map { (s.name, $0) } }
@@ -69,7 +69,7 @@ extension Planner {
 
     /// Treatments switched off leave the plan (unless `--treatment` names them); steps whose
     /// cache is switched off are planned uncached. Names no longer in config.yaml are dropped.
-    static func applyToggles(_ plan: Plan, overrides: RunOverrides, defined: [String]) throws {
+    static func applyToggles(_ plan: inout PlanDraft, overrides: RunOverrides, defined: [String]) throws {
         let stored = try overrides.toggles ?? ToggleState.load(forConfig: plan.configPath)
         var applied = ToggleState()
         let explicit = overrides.treatments ?? []

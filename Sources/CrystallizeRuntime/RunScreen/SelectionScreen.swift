@@ -25,7 +25,7 @@ public struct SelectionEntry: Equatable {
         ExperimentCatalog.list(root: root).map { e in
             var upstream: [String] = []
             if let text = try? String(contentsOfFile: e.path, encoding: .utf8), let yaml = try? YAMLNode.parse(text, file: e.path),
-               let ds = try? yaml.mapping().first(where: { $0.key == "datasource" })?.node, let refs = try? Planner.parseInputs(ds) {
+               let ds = try? yaml.mapping().first(where: { $0.key == "datasource" })?.node, let refs = try? ExperimentConfig.parseInputs(ds) {
                 var seen = Set<String>()
                 upstream = refs.values.map(\.experiment).filter { seen.insert($0).inserted }
             }

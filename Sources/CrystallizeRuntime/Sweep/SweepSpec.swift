@@ -94,8 +94,8 @@ public struct SweepSpec {
     }
 
     static func checkKey(_ key: String, node: YAMLNode) throws {
-        if Planner.hostKeys.contains(key) {
-            throw node.error("'\(key)' is set by the host itself (\(Planner.hostKeys.joined(separator: ", "))); a sweep cannot vary it")
+        if ExperimentConfig.hostKeys.contains(key) {
+            throw node.error("'\(key)' is set by the host itself (\(ExperimentConfig.hostKeys.joined(separator: ", "))); a sweep cannot vary it")
         }
     }
 
@@ -110,7 +110,7 @@ public struct SweepSpec {
             guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw ConfigError(file: file, line: nil, path: "--sweep", "'\(key)' in '\(s)' is not a parameter name")
             }
-            if Planner.hostKeys.contains(key) { throw ConfigError(file: file, line: nil, path: "--sweep", "'\(key)' is set by the host itself; a sweep cannot vary it") }
+            if ExperimentConfig.hostKeys.contains(key) { throw ConfigError(file: file, line: nil, path: "--sweep", "'\(key)' is set by the host itself; a sweep cannot vary it") }
             guard !texts.contains(where: \.isEmpty) else { throw ConfigError(file: file, line: nil, path: "--sweep", "'\(s)' has an empty value") }
             let values = texts.map(Self.commandLineValue)
             if let i = grid.firstIndex(where: { $0.key == key }) { grid[i].values = values } else { grid.append((key, values)) }

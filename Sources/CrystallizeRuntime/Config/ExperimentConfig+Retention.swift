@@ -1,7 +1,7 @@
 import Foundation
 import OrderedCollections
 
-extension Planner {
+extension ExperimentConfig {
     /// `versioned`, `artifact_retention` and `big_file_threshold_mb` (crystallize-ml's
     /// ArtifactPlugin options). As there, CRYSTALLIZE_ARTIFACT_RETENTION and
     /// CRYSTALLIZE_BIG_FILE_THRESHOLD_MB apply only when config.yaml leaves the key out.
