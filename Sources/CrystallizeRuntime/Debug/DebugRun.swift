@@ -50,7 +50,7 @@ public enum DebugRun {
     /// can be debugged (said in a note); the state file itself is left as it is.
     static func togglesLetting(_ treatment: String, run target: String, overrides: RunOverrides,
                                note: (String) -> Void) throws -> ToggleState? {
-        var state = try overrides.toggles ?? ToggleState.load(forConfig: try Planner.configPath(for: target))
+        var state = try overrides.toggles ?? ToggleState.load(forConfig: try ExperimentConfig.path(for: target))
         guard state.disabledTreatments.contains(treatment) else { return overrides.toggles }
         note("note: treatment '\(treatment)' is switched off on the run screen (\(ToggleState.fileName)); debugging it anyway")
         state.disabledTreatments.removeAll { $0 == treatment }
