@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "OptimizeTestPlugin", type: .dynamic, targets: ["OptimizeTestPlugin"]),
         .library(name: "SwiftOptimizerTestPlugin", type: .dynamic, targets: ["SwiftOptimizerTestPlugin"]),
         .library(name: "SDKTestPlugin", type: .dynamic, targets: ["SDKTestPlugin"]),
+        .library(name: "ProbeTestPlugin", type: .dynamic, targets: ["ProbeTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,6 +65,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
         .target(name: "SwiftOptimizerTestPlugin", dependencies: ["Crystallize"], path: "Plugins/SwiftOptimizerTestPlugin"),
         .target(name: "SDKTestPlugin", dependencies: ["Crystallize"], path: "Plugins/SDKTestPlugin"),
+        // Steps only tests and bench/ use (burn, save_numbers, text summaries, a probe verifier).
+        .target(name: "ProbeTestPlugin", dependencies: ["Crystallize"], path: "Plugins/ProbeTestPlugin"),
         .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),

@@ -75,7 +75,8 @@ class Bench:
             return lambda d: [sys.executable, str(PY_EXPERIMENT), "--variant", variant, "--replicates", str(reps),
                               "--execution", mode, "--workers", w, "--data-dir", d,
                               "--burn-iterations", str(self.py_burn_iterations)]
-        return lambda d: [self.args.host, "--plugin", self.args.plugin, "run", str(self.host_configs[variant]),
+        plugins = [a for p in self.args.plugin for a in ("--plugin", p)]
+        return lambda d: [self.args.host, *plugins, "run", str(self.host_configs[variant]),
                           "--replicates", str(reps), "--execution", mode, "--data-dir", d, "--quiet", "--no-cache",
                           *(["--workers", w] if mode != "serial" else [])]
 
@@ -227,7 +228,8 @@ def render(b: Bench, started: str, where: str, resumed: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", required=True, help="release crystallize-host binary")
-    parser.add_argument("--plugin", required=True, help="release libMySteps.so")
+    parser.add_argument("--plugin", required=True, action="append",
+                        help="a release plugin library; give it twice: libMySteps.so and libProbeTestPlugin.so (burn)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per crystallize-ml measurement")
     parser.add_argument("--host-repeats", type=int, default=7, help="runs per crystallize-host measurement")
     parser.add_argument("--statistic", choices=["min", "median"], default="min", help="how the runs of one measurement are summarized")

@@ -1,14 +1,18 @@
 import Crystallize
 import Foundation
 
-/// The demo's steps: the seed documentation's example, as a plugin.
+/// The demo's steps, as a plugin: the example to copy. One of each export kind, the demo's
+/// steps (experiments/demo, producer, consumer), and nothing else.
 ///
 /// numbers -> add_delta(delta) -> record_metric, with per-replicate noise from the host's
 /// deterministic generator. Every condition of a replicate draws the same noise (common random
 /// numbers), so treatment − baseline is exactly the treatment's effect in each replicate.
 @_cdecl("crystallize_plugin_entry")
 public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePointer<crys_plugin> {
-    PluginBuilder(name: "MySteps", version: "1.0.0", doc: "Example steps of the crystallize-host demo")
+    PluginBuilder(name: "MySteps", version: "1.1.0", doc: "Example steps of the crystallize-host demo")
+        // Plugin-wide state, once per process: the trace file named by MYSTEPS_TRACE, if any.
+        .pluginInit { _ in try Trace.open(ProcessInfo.processInfo.environment["MYSTEPS_TRACE"]) }
+        .pluginShutdown { _ in Trace.close() }
         .datasource("numbers", doc: "A few numbers with per-replicate Gaussian noise",
                     params: [.i64("count", default: 3, doc: "How many numbers"), .f64("noise", default: 1.0, doc: "Noise standard deviation")]) { ctx in
             let count = try ctx.int("count")
@@ -19,45 +23,32 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             for i in values.indices { values[i] = Double(i + 1) + ctx.normal(sd: noise) }
             return numbers
         }
+        // Once per run, before any replicate: a bad value set in config.yaml stops the run at once.
+        .setup { ctx in
+            if let count = ctx.param("count")?.checkedInt, count < 1 { throw PluginFailure("numbers: count must be at least 1, got \(count)") }
+            if let noise = ctx.param("noise")?.checkedDouble, !(noise >= 0) { throw PluginFailure("numbers: noise must be 0 or more, got \(noise)") }
+            Trace.write("setup numbers")
+        }
+        .teardown { _ in Trace.write("teardown numbers") }
         .step("add_delta", doc: "Adds delta to every number, in place", params: [.f64("delta", default: 0, doc: "Amount to add")], cacheable: true) { ctx, data in
-            guard let values = data.doubles else { throw PluginFailure("add_delta expects an f64 array, got type \(data.type)") }
+            guard let values = data.doubles else { throw PluginFailure("add_delta expects an f64 array, got \(data.typeName)") }
             let delta = try ctx.f64("delta")
             for i in values.indices { values[i] += delta }
             return data
         }
         .step("record_metric", doc: "Records the sum of the numbers as metric 'total'") { ctx, data in
-            ctx.record("total", data.doubles?.reduce(0, +) ?? data.numbers.reduce(0, +))
+            let total = data.doubles?.reduce(0, +) ?? data.numbers.reduce(0, +)
+            ctx.record("total", total)
+            Trace.write("total r\(ctx.get("replicate")?.int ?? -1) \(ctx.get("condition")?.string ?? "?") \(total)")
             return data
         }
         .typedStep("scale", doc: "Multiplies every number by factor (a @_cdecl Swift function called through libffi)",
                    cFunction: scaleNumbers as @convention(c) (UnsafeMutablePointer<Double>?, Int64, Double) -> Void,
                    returns: CRYS_T_VOID, params: [.f64Array("data"), .f64("factor", default: 2.0)])
-        .step("save_numbers", doc: "Writes the numbers as a text artifact 'numbers.txt'") { ctx, data in
-            try ctx.writeArtifact("numbers.txt", Array(data.numbers.map { String($0) }.joined(separator: "\n").utf8))
-            return data
-        }
-        .step("burn", doc: "CPU-bound work: about `ms` milliseconds of arithmetic, then passes data on",
-              params: [.f64("ms", default: 5.0, doc: "Approximate milliseconds of work")]) { ctx, data in
-            // A fixed amount of floating-point work calibrated to ~1 ms per 400k iterations on
-            // a 2020s core; the result feeds a metric so the optimizer cannot drop it.
-            let iterations = Int(try ctx.f64("ms") * 400_000)
-            var x = 0.5
-            for i in 0..<iterations { x = x * 1.000_000_1 + Double(i & 7) * 1e-9; if x > 2 { x -= 1 } }
-            ctx.record("burn_checksum", x)
-            return data
-        }
         .step("save_summary", doc: "Writes a summary of the numbers ({numbers, replicate}) to a declared output, passes data on",
-              params: [.string("output", default: "summary", doc: "The output (a key under outputs:) to write"),
-                       .bool("as_text", default: false, doc: "Write the summary as JSON text (a string) instead of a map, for text codecs")]) { ctx, data in
-            let numbers = data.numbers
+              params: [.string("output", default: "summary", doc: "The output (a key under outputs:) to write")]) { ctx, data in
             let replicate = ctx.get("replicate")?.int ?? 0
-            let output = try ctx.string("output")
-            if try ctx.bool("as_text") {
-                let text = "{\"numbers\": [" + numbers.map { "\($0)" }.joined(separator: ", ") + "], \"replicate\": \(replicate)}"
-                try ctx.writeOutput(output, ctx.make(text))
-            } else {
-                try ctx.writeOutput(output, ctx.makeMap(["numbers": ctx.makeList(numbers.map { ctx.make($0) }), "replicate": ctx.make(replicate)]))
-            }
+            try ctx.writeOutput(try ctx.string("output"), Summary(numbers: data.numbers, replicate: replicate).value(ctx))
             return data
         }
         .step("summarize_input", doc: "Reads an upstream summary (datasource experiment#artifact); metrics upstream_total and upstream_replicate; returns its numbers",
@@ -66,35 +57,21 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             guard let name = key.isEmpty ? data.keys.first : key, let up = data[name] else {
                 throw PluginFailure("summarize_input expects a map of upstream inputs with key '\(key)', got keys \(data.keys)")
             }
-            if let text = up.string {
-                // A text codec delivered the summary as a string: report what arrived.
-                ctx.record("upstream_chars", Double(text.count))
-                ctx.record("upstream_uppercase", text == text.uppercased() ? 1 : 0)
-                return ctx.make([Double(text.count)])
-            }
-            guard let numbers = up["numbers"]?.numbers, let replicate = up["replicate"] else {
-                throw PluginFailure("summarize_input: upstream '\(name)' is not a {numbers, replicate} summary")
-            }
-            ctx.record("upstream_total", numbers.reduce(0, +))
-            ctx.record("upstream_replicate", replicate.double)
-            return ctx.make(numbers)
+            guard let summary = Summary(up) else { throw PluginFailure("summarize_input: upstream '\(name)' is not a {numbers, replicate} summary") }
+            ctx.record("upstream_total", summary.numbers.reduce(0, +))
+            ctx.record("upstream_replicate", Double(summary.replicate))
+            return ctx.make(summary.numbers)
         }
         .asyncStep("wait", doc: "Waits `ms` milliseconds without holding a thread, then passes data on",
                    params: [.i64("ms", default: 10)]) { ctx, data, done in
             let ms = try ctx.int("ms")
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { done.succeed(data) }
         }
-        .verifier("mean_difference", doc: "Treatment mean minus baseline mean; p = 0 when it exceeds `threshold`, else 1",
-                  params: [.f64("threshold", default: 0)]) { ctx, baseline, treatment in
-            func mean(_ v: HostValue) -> Double {
-                // One metric group: pool every metric's values, as the built-in verifiers do.
-                let values = v.keys.flatMap { v[$0]?.numbers ?? [] }
-                return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-            }
-            let difference = mean(treatment) - mean(baseline)
-            let significant = difference > (try ctx.f64("threshold"))
-            return ctx.makeMap(["p_value": ctx.make(significant ? 0.0 : 1.0), "significant": ctx.make(significant),
-                                "difference": ctx.make(difference)])
+        .verifier("z_test", doc: "Two-sided z-test of treatment mean minus baseline mean (normal approximation); entries difference and z",
+                  params: [.f64("alpha", default: 0.05, doc: "Significance level")]) { ctx, baseline, treatment in
+            let test = ZTest(baseline: pooled(baseline), treatment: pooled(treatment))
+            return ctx.makeMap(["p_value": ctx.make(test.pValue), "significant": ctx.make(test.pValue < (try ctx.f64("alpha"))),
+                                "difference": ctx.make(test.difference), "z": ctx.make(test.z)])
         }
         .hook("announce", doc: "Logs the start and end of every run", events: CRYS_HOOK_BEFORE_RUN | CRYS_HOOK_AFTER_RUN) { ctx, event, info in
             let name = info["experiment"]?.string ?? "?"
@@ -107,6 +84,15 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
             }
             loop.progress("backwards: done")
         }
+        .codec("summary_lines", doc: "A {numbers, replicate} summary as text: 'replicate N', then one number a line",
+               encode: { _, value in
+                   guard let summary = Summary(value) else { throw PluginFailure("summary_lines writes {numbers, replicate} summaries, got \(value.typeName)") }
+                   return Array(summary.lines.utf8)
+               },
+               decode: { ctx, bytes in try Summary(lines: String(decoding: bytes, as: UTF8.self)).value(ctx) })
+        .optimizer("random_search", doc: "Tries `trials` points drawn uniformly from the search space, in one batch") { _, space, settings in
+            RandomSearch(space: space, settings: settings)
+        }
         .install(host)
 }
 
@@ -117,3 +103,6 @@ public func scaleNumbers(_ values: UnsafeMutablePointer<Double>?, _ count: Int64
     guard let values else { return }
     for i in 0..<Int(count) { values[i] *= factor }
 }
+
+/// One metric group's values, every metric pooled (as the built-in verifiers do).
+func pooled(_ group: HostValue) -> [Double] { group.keys.flatMap { group[$0]?.numbers ?? [] } }

@@ -16,6 +16,13 @@ public struct PluginFailure: Error, CustomStringConvertible {
     public init(_ message: String) { description = message }
 }
 
+/// A failed host call whose reason the host has already recorded for this callback: thrown
+/// out of the callback, the host's message is what the run shows, not this one.
+struct HostReportedFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
 /// Copies a Swift string into storage that lives for the rest of the process: descriptor
 /// strings must outlive every use the host makes of them.
 func permanent(_ s: String?) -> UnsafePointer<CChar>? {

@@ -39,6 +39,12 @@ public struct HostValue {
     }
     /// As a string, if it is one.
     public var string: String? { hostTable.pointee.get_string(raw, nil).map { String(cString: $0) } }
+    /// The bytes of a bytes or string value, copied out; nil for other types.
+    public var bytes: [UInt8]? {
+        var n = 0
+        guard let p = hostTable.pointee.get_bytes(raw, &n) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
     /// Element count of a list, map or f64 array.
     public var count: Int { hostTable.pointee.count(raw) }
     /// Element `i` of a list.

@@ -44,7 +44,7 @@ public protocol OptimizerSearch: AnyObject {
     func tell(_ ctx: StepContext, _ reports: [OptimizerReport]) throws
 }
 
-final class OptimizerBox {
+final class OptimizerBox: ExportBox {
     let create: (StepContext, HostValue, HostValue) throws -> OptimizerSearch
     init(_ create: @escaping (StepContext, HostValue, HostValue) throws -> OptimizerSearch) { self.create = create }
 }

@@ -14,12 +14,21 @@ public final class PluginBuilder {
     /// The lowest host minor the plugin needs: raised only by features a later minor added, so
     /// a plugin rebuilt against a newer SDK still loads on older hosts.
     var neededMinor: Int = 0
-    /// Fills descriptor members added by later minors (plugin-wide state and the like).
-    var configureDescriptor: ((inout crys_plugin) -> Void)?
+    /// Plugin-wide init and shutdown (ABI 1.1), set by `pluginInit` and `pluginShutdown`.
+    var pluginState: PluginStateBox?
 
     /// A plugin called `name`.
     public init(name: String, version: String, doc: String? = nil) {
         self.name = name; self.version = version; self.doc = doc
+    }
+
+    /// Changes the export added last (for modifiers such as `setup`); its kind must be one of `kinds`.
+    func amendLast(_ modifier: String, kinds: [crys_kind], _ change: (inout crys_export) -> Void) -> PluginBuilder {
+        guard let last = exports.indices.last, kinds.contains(exports[last].kind) else {
+            preconditionFailure("\(modifier) must follow the step or datasource it belongs to")
+        }
+        change(&exports[last])
+        return self
     }
 
     /// Adds one export (for builders of export kinds defined in other files).
@@ -78,7 +87,7 @@ public final class PluginBuilder {
     @discardableResult
     public func typedStep(_ name: String, doc: String? = nil, function: crys_any_fn, returns: crys_type, params: [Param],
                           kind: crys_kind = CRYS_KIND_STEP, cacheable: Bool = false) -> PluginBuilder {
-        add(kind, name, doc: doc, params: params, flags: Self.flags(cacheable: cacheable, threadSafe: true), user: nil) {
+        add(kind, name, doc: doc, params: params, flags: Self.flags(cacheable: cacheable, threadSafe: true), user: ExportBox()) {
             $0.typed = function
             $0.typed_return = returns
         }
@@ -127,7 +136,11 @@ public final class PluginBuilder {
         p.doc = permanent(doc)
         p.exports = UnsafePointer(es)
         p.export_count = UInt32(exports.count)
-        configureDescriptor?(&p)
+        if let state = pluginState {
+            p.`init` = state.initialize == nil ? nil : pluginInitTrampoline
+            p.shutdown = state.shutdown == nil ? nil : pluginShutdownTrampoline
+            p.user = Unmanaged.passRetained(state).toOpaque()
+        }
         d.initialize(to: p)
         return UnsafePointer(d)
     }

@@ -38,7 +38,8 @@ public struct StepContext {
     }
     /// Writes a declared output through its configured writer.
     public func writeOutput(_ name: String, _ value: HostValue) throws {
-        if name.withCString({ h.write_output(raw, $0, value.raw) }) != CRYS_OK { throw PluginFailure("cannot write output '\(name)'") }
+        // The host has set the reason (e.g. the codec's own message); rethrown, it is kept.
+        if name.withCString({ h.write_output(raw, $0, value.raw) }) != CRYS_OK { throw HostReportedFailure("cannot write output '\(name)'") }
     }
     /// Logs a line.
     public func log(_ message: String, level: Int32 = CRYS_LOG_INFO) { message.withCString { h.log(raw, level, $0) } }
@@ -62,6 +63,8 @@ public struct StepContext {
         if s.isEmpty { return HostValue(s.withCString { h.make_string(raw, $0, 0) })! }
         return HostValue(s.withUTF8 { u in u.withMemoryRebound(to: CChar.self) { h.make_string(raw, $0.baseAddress, $0.count) } })!
     }
+    /// A bytes value (copied).
+    public func make(bytes: [UInt8]) -> HostValue { HostValue(bytes.withUnsafeBytes { h.make_bytes(raw, $0.baseAddress, $0.count) })! }
     /// A null value.
     public func makeNull() -> HostValue { HostValue(h.make_null(raw))! }
     /// An f64 array holding `values`.

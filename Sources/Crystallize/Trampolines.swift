@@ -1,27 +1,34 @@
 /// C entry points that forward to the Swift closures kept in each export's `user` pointer,
 /// turning thrown errors into a status plus an error message, as the ABI requires.
 
-final class StepBox {
+/// What every export's `user` pointer holds: its callbacks, plus the setup and teardown a
+/// step or datasource may have.
+class ExportBox {
+    var setup: ((StepContext) throws -> Void)?
+    var teardown: ((StepContext) throws -> Void)?
+}
+
+final class StepBox: ExportBox {
     let body: (StepContext, HostValue) throws -> HostValue
     init(_ body: @escaping (StepContext, HostValue) throws -> HostValue) { self.body = body }
 }
-final class DatasourceBox {
+final class DatasourceBox: ExportBox {
     let body: (StepContext) throws -> HostValue
     init(_ body: @escaping (StepContext) throws -> HostValue) { self.body = body }
 }
-final class AsyncBox {
+final class AsyncBox: ExportBox {
     let body: (StepContext, HostValue, Completion) throws -> Void
     init(_ body: @escaping (StepContext, HostValue, Completion) throws -> Void) { self.body = body }
 }
-final class VerifierBox {
+final class VerifierBox: ExportBox {
     let body: (StepContext, HostValue, HostValue) throws -> HostValue
     init(_ body: @escaping (StepContext, HostValue, HostValue) throws -> HostValue) { self.body = body }
 }
-final class HookBox {
+final class HookBox: ExportBox {
     let body: (StepContext, UInt32, HostValue) throws -> Void
     init(_ body: @escaping (StepContext, UInt32, HostValue) throws -> Void) { self.body = body }
 }
-final class StrategyBox {
+final class StrategyBox: ExportBox {
     let body: (StepContext, ReplicateLoop) throws -> Void
     init(_ body: @escaping (StepContext, ReplicateLoop) throws -> Void) { self.body = body }
 }
@@ -36,6 +43,7 @@ func withBox<T: AnyObject, R>(_ user: UnsafeMutableRawPointer?, _: T.Type, _ bod
 }
 
 func report(_ ctx: OpaquePointer?, _ error: Error) -> crys_status {
+    if error is HostReportedFailure { return CRYS_ERROR }
     hostTable.pointee.set_error(ctx, "\(error)")
     return CRYS_ERROR
 }

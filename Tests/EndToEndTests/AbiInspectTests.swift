@@ -64,7 +64,11 @@ final class AbiInspectTests: XCTestCase {
 
     func testSwiftSDKPluginListsStepsDatasourcesAndTypedFunction() {
         let out = inspect("MySteps").stdout
-        XCTAssertTrue(out.hasPrefix("MySteps 1.0.0 — ABI 1.0 — Example steps of the crystallize-host demo\n"), out)
+        // 1.2: MySteps has one export of each kind, an optimizer among them.
+        XCTAssertTrue(out.hasPrefix("MySteps 1.1.0 — ABI 1.2 — Example steps of the crystallize-host demo\n"), out)
+        XCTAssertTrue(out.contains("  plugin-wide state: init + shutdown, once per process"), out)
+        XCTAssertEqual(section(out, "codecs:"), ["  summary_lines [encode, decode] — A {numbers, replicate} summary as text: 'replicate N', then one number a line"])
+        XCTAssertEqual(section(out, "optimizers:"), ["  random_search — Tries `trials` points drawn uniformly from the search space, in one batch"])
         let steps = section(out, "steps:")
         for line in ["  add_delta [cacheable, thread-safe] — Adds delta to every number, in place",
                      "      delta: f64 = 0.0 — Amount to add",
@@ -85,7 +89,7 @@ final class AbiInspectTests: XCTestCase {
         let dir = Harness.temporaryDirectory("inspect2")
         let both = Harness.run(["inspect", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin")], in: dir)
         XCTAssertEqual(both.status, 0, both.output)
-        XCTAssertTrue(both.stdout.contains("MySteps 1.0.0") && both.stdout.contains("CTestPlugin 1.0.0"), both.output)
+        XCTAssertTrue(both.stdout.contains("MySteps 1.1.0") && both.stdout.contains("CTestPlugin 1.0.0"), both.output)
         let none = Harness.run(["inspect"], in: dir)
         XCTAssertNotEqual(none.status, 0)
         XCTAssertTrue(none.stderr.contains("give a plugin library path"), none.output)

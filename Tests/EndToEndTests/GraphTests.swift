@@ -175,10 +175,11 @@ final class GraphTests: XCTestCase {
 
     func testPluginCodecWritesAndLoadsAnOutput() throws {
         let g = GraphFixture("graph-codec")
-        g.edit("producer", "save_summary: {output: summary}", "save_summary: {output: summary, as_text: true}")
+        g.edit("producer", "save_summary: {output: summary}", "save_text_summary: {output: summary}")
+        g.edit("consumer", "  - summarize_input\n", "  - read_text_input\n")
         g.edit("producer", "file_name: summary.json\n    codec: json", "file_name: summary.txt\n    codec: c_upper")
         let (_, _, run) = g.run()
-        let text = Harness.read("\(g.version("producer"))/replicate_1/baseline/save_summary/summary.txt")
+        let text = Harness.read("\(g.version("producer"))/replicate_1/baseline/save_text_summary/summary.txt")
         XCTAssertTrue(text.hasPrefix("{\"NUMBERS\": ["), "written through c_upper's encoder: \(text) \(run.output)")
         XCTAssertEqual(g.metric("consumer", "baseline", "upstream_uppercase"), Array(repeating: 1, count: 6), "read through c_upper's decoder as a string")
         XCTAssertEqual(g.metric("consumer", "baseline", "upstream_chars")[1], Double(text.count))

@@ -6,7 +6,7 @@ import XCTest
 /// from per-replicate checkpoints — including after SIGKILL.
 final class ResumeTests: XCTestCase {
     var dir = ""
-    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin")] }
+    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin"), "--plugin", Harness.plugin("ProbeTestPlugin")] }
     var config: String { "\(dir)/experiments/res/config.yaml" }
 
     override func setUp() {

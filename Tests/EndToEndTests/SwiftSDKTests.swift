@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
 
-/// The Swift SDK registers every kind of export with closures (MySteps uses each one).
+/// The Swift SDK registers every kind of export with closures (MySteps uses each one; the
+/// codec, setup, teardown, init and shutdown are in SwiftSDKLifecycleTests).
 final class SwiftSDKTests: XCTestCase {
     func testAsyncStepVerifierHookAndStrategyFromSwift() throws {
         let dir = Harness.temporaryDirectory("sdk")
@@ -19,9 +20,8 @@ final class SwiftSDKTests: XCTestCase {
           add_ten: {delta: 10}
         hypotheses:
           - name: raises
-            verifier: mean_difference
+            verifier: z_test
             metrics: total
-            params: {threshold: 5.0}
         """)
         let plugin = ["--plugin", Harness.plugin("MySteps")]
         let reference = Harness.run(plugin + ["run", "experiments/sdk", "--data-dir", "ref", "--json"], in: dir)
@@ -31,6 +31,7 @@ final class SwiftSDKTests: XCTestCase {
         let hypothesis = try XCTUnwrap((json["hypotheses"] as? [[String: Any]])?.first)
         let result = try XCTUnwrap((hypothesis["results"] as? [String: Any])?["add_ten"] as? [String: Any])
         XCTAssertEqual(result["significant"] as? Bool, true)
+        XCTAssertLessThan(try XCTUnwrap(result["p_value"] as? Double), 1e-6, "8 pairs 30 apart with noise sd ~1.7: z is large")
         XCTAssertEqual(try XCTUnwrap(result["difference"] as? Double), 30, accuracy: 3)
         XCTAssertEqual((hypothesis["ranking"] as? [String: Any])?["best"] as? String, "add_ten")
 

@@ -56,14 +56,14 @@ def record_metric(data, ctx):
 
 @pipeline_step()
 def burn(data, ctx, iterations: int = 0):
-    """CPU-bound work: the same loop as MySteps `burn`; the driver calibrates `iterations`
+    """CPU-bound work: the same loop as ProbeTestPlugin `burn`; the driver calibrates `iterations`
     so one call takes ~5 ms here, since pure Python runs the loop far slower than Swift."""
     ctx.metrics.add("burn_checksum", burn_loop(iterations))
     return data
 
 
 def burn_loop(iterations: int) -> float:
-    """MySteps `burn`'s arithmetic, line for line."""
+    """ProbeTestPlugin `burn`'s arithmetic, line for line."""
     x = 0.5
     for i in range(iterations):
         x = x * 1.0000001 + (i & 7) * 1e-9

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// A temporary working folder with experiments in it, run by the real host with the MySteps
-/// and CTestPlugin plugins loaded: the shape most engine tests share.
+/// A temporary working folder with experiments in it, run by the real host with the MySteps,
+/// CTestPlugin and ProbeTestPlugin plugins loaded: the shape most engine tests share.
 struct ExperimentFixture {
     /// The working folder (the host's current directory).
     let dir: String
@@ -10,8 +10,8 @@ struct ExperimentFixture {
     /// A fresh folder; `label` shows in its name for post-mortems.
     init(_ label: String) { dir = Harness.temporaryDirectory(label) }
 
-    /// `--plugin` arguments for both test plugins.
-    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin")] }
+    /// `--plugin` arguments for the example and the test plugins.
+    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin"), "--plugin", Harness.plugin("ProbeTestPlugin")] }
 
     /// Writes `experiments/<name>/config.yaml`; returns the folder argument for `run`.
     @discardableResult

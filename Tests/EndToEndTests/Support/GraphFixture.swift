@@ -30,8 +30,8 @@ struct GraphFixture {
         Harness.write(config(name), text.replacingOccurrences(of: old, with: new))
     }
 
-    /// Both test plugins.
-    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin")] }
+    /// The example and the test plugins.
+    var plugins: [String] { ["--plugin", Harness.plugin("MySteps"), "--plugin", Harness.plugin("CTestPlugin"), "--plugin", Harness.plugin("ProbeTestPlugin")] }
 
     /// `crystallize-host <plugins> <arguments>`.
     @discardableResult
