@@ -43,7 +43,7 @@ public enum OptimizationRunner {
                 let earlier = last.flatMap { OptimizationRecord.load(store.versionDirectory($0)) }
                 log("resume: starting the optimization afresh: " + (earlier == nil ? "no earlier optimization" : "its settings, pipeline or baseline differ from v\(last!)'s"))
             }
-            version = try ExperimentRunner.prepareFreshVersion(plan, store: store)
+            version = try RunPreparation.prepareFreshVersion(plan, store: store)
         }
         let vdir = store.versionDirectory(version)
         record.version = version
@@ -76,7 +76,7 @@ public enum OptimizationRunner {
                 guard let result = results.last, result.experiment == plan.name else { status = "failed"; break outer }
                 if result.cancelled { status = "cancelled"; break outer }
                 record.failures += result.failures.count
-                let numeric = ExperimentRunner.numeric(result.metrics)
+                let numeric = RunAggregation.numeric(result.metrics)
                 ledger.record("baseline", from: from, to: to, metrics: numeric["baseline"] ?? [:])
                 for r in requests { ledger.record(r.name, from: from, to: to, metrics: numeric[r.name] ?? [:]) }
                 try checkObjective(spec, plan: plan, numeric: numeric)
