@@ -74,7 +74,7 @@ func follow(experiment: String, dataDir: String, action: (Int) -> DetachAction, 
         results = try await Session.run(target: entry.request.target, overrides: entry.request.overrides, strategy: .resume,
                                         showProgress: !quiet && !json && ProgressReporter.stderrIsTerminal, cancel: cancel, detach: detach, log: printLog)
     } catch {
-        exitWith("error: \(error)", code: 2)
+        exitForRunError(error)
     }
     if cancelling, let r = results.last {
         let kept = r.metrics.values.first?.values.first?.count ?? 0

@@ -38,6 +38,9 @@ struct CrystallizeHost: AsyncParsableCommand {
             var command = try parseAsRoot(args)
             if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
         } catch {
+            // A bad argument is bad input like any other: exit 2 (README, "Exit codes"), not
+            // ArgumentParser's EX_USAGE 64. Help, version and ExitCode keep their own codes.
+            if exitCode(for: error) == .validationFailure { exitWith(fullMessage(for: error), code: 2) }
             exit(withError: error)
         }
     }

@@ -130,13 +130,14 @@ extension Run {
         bus.subscribe(writer)
         return (bus, writer)
     }
+}
 
-    /// Ends the process for an error that stopped a run: 1 when storage failed mid-run (what
-    /// finished is safe and resume continues), 2 for everything else (config, plugins, usage).
-    func exitForRunError(_ error: Error) -> Never {
-        if error is JournalWriteFailure || error is ResultsWriteFailure { exitWith("error: \(error)", code: 1) }
-        exitWith("error: \(error)", code: 2)
-    }
+/// Ends the process for an error that stopped a run (run, optimize, attach, cancel): 1 when
+/// storage failed mid-run (what finished is safe and resume continues), 2 for everything else
+/// (config, plugins, usage).
+func exitForRunError(_ error: Error) -> Never {
+    if error is JournalWriteFailure || error is ResultsWriteFailure { exitWith("error: \(error)", code: 1) }
+    exitWith("error: \(error)", code: 2)
 }
 
 /// First Ctrl-C cancels the run gracefully; a second one exits at once.

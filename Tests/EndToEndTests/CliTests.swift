@@ -49,10 +49,11 @@ final class CliTests: XCTestCase {
             (["frobnicate"], "frobnicate"),
             (["run", exp, "--plugin"], "--plugin needs a path"),
             (["run", exp, "--plugin", "/nonexistent/libNope.so"], "/nonexistent/libNope.so"),
+            (["compare", "ok@v0"], "compare needs at least two runs"),
         ]
         for (args, needle) in cases {
             let r = fx.host(args)
-            XCTAssertNotEqual(r.status, 0, "\(args): \(r.output)")
+            XCTAssertEqual(r.status, 2, "\(args): bad input exits 2: \(r.output)")
             XCTAssertEqual(r.stdout, "", "\(args): errors go to stderr")
             XCTAssertTrue(r.stderr.contains(needle), "\(args): missing '\(needle)' in\n\(r.stderr)")
         }
