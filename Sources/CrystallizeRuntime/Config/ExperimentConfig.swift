@@ -17,8 +17,6 @@ public struct ExperimentConfig {
     public let directory: String
     /// sha256 of the file's bytes.
     public let sha256: String
-    /// The whole document, for errors that belong to no key.
-    let root: YAMLNode
     /// The top-level keys, in file order.
     let fields: OrderedDictionary<String, YAMLNode>
     /// `name:`.
@@ -83,7 +81,6 @@ public struct ExperimentConfig {
         self.path = path
         self.directory = (path as NSString).deletingLastPathComponent
         self.sha256 = sha256
-        self.root = root
         self.fields = fields
 
         guard let nameNode = fields["name"] else { throw root.error("missing required key 'name'") }
@@ -114,9 +111,6 @@ public struct ExperimentConfig {
         randomStreams = try Self.parseRandomStreams(fields["random_streams"])
         dataHashes = try fields["data_hashes"].map { try $0.bool() } ?? false
     }
-
-    /// Whether the file has a non-empty `optimize:` section.
-    public var hasOptimize: Bool { fields["optimize"].map { !$0.isNull } ?? false }
 
     static func checkName(_ s: String, node: YAMLNode, what: String) throws {
         let ok = !s.isEmpty && s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0 == "." || CharacterSet.alphanumerics.contains($0) } && !s.hasPrefix(".")

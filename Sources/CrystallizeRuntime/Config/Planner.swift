@@ -2,7 +2,7 @@ import Foundation
 import OrderedCollections
 
 /// Resolves a read `ExperimentConfig` against the loaded plugins and the command line's
-/// overrides into a `PlanDraft`: every step, datasource, codec, verifier, hook and strategy
+/// overrides into a `PlanDraft`: every step, datasource, codec, verifier, optimizer and strategy
 /// name checked, problems reported with file and line. The graph completes drafts (inputs,
 /// inherited treatments, `--treatment`) and freezes each into a `Plan`.
 public enum Planner {
