@@ -62,8 +62,8 @@ public enum DetachedRuns {
         var lines: [String] = []
         let lock = NSLock()
         let collect: (String) -> Void = { m in lock.lock(); lines.append(m); lock.unlock() }
-        if !pending.isEmpty, !ExecutionStrategies.builtins.contains(plan.execution.strategy) {
-            let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
+        let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
+        if !pending.isEmpty, strategy.traits.followsLoopModes {
             let runner = ReplicateRunner(plan: plan, cache: nil, versionDirectory: e.versionDirectory, log: collect)
             var job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: counter, cancel: CancellationFlag(),
                                    worker: WorkerLauncher(executable: WorkerLauncher.currentExecutable, requestPath: "\(RunStore.workDirectory(versionDirectory: e.versionDirectory))/request.json"),

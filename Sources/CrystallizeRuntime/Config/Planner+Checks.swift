@@ -15,7 +15,7 @@ extension Planner {
         }
         let strategy: ExecutionStrategy
         do { strategy = try ExecutionStrategies.make(execution, registry: registry) } catch let e as PluginError { throw located(e.description) }
-        do { _ = try (strategy as? PluginStrategy)?.resolveParams() } catch let e as PluginError {
+        do { try strategy.checkParameters() } catch let e as PluginError {
             throw ConfigError(file: path, line: node?.line, path: "execution", e.description)
         }
     }

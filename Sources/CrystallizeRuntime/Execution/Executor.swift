@@ -77,11 +77,16 @@ public struct StrategyTraits: Equatable, Sendable {
     /// Whether steps of different replicates may run at once on several threads of this
     /// process (a step that is not thread-safe then has its calls serialized).
     public var callsStepsConcurrently = false
+    /// Whether replicates may go on outside this host's lifetime (a cluster's scheduler runs
+    /// them), so a run can be detached from, looked at and cancelled: the strategy follows the
+    /// loop mode it is given (run, detach, status, cancel).
+    public var followsLoopModes = false
 
     /// Traits; the defaults describe a serial, in-process strategy.
-    public init(runsStepsInProcess: Bool = true, callsStepsConcurrently: Bool = false) {
+    public init(runsStepsInProcess: Bool = true, callsStepsConcurrently: Bool = false, followsLoopModes: Bool = false) {
         self.runsStepsInProcess = runsStepsInProcess
         self.callsStepsConcurrently = callsStepsConcurrently
+        self.followsLoopModes = followsLoopModes
     }
 }
 
@@ -91,11 +96,15 @@ public protocol ExecutionStrategy {
     var traits: StrategyTraits { get }
     /// Runs every pending item of `job` (or stops early on cancellation).
     func execute(_ job: ExecutionJob) async throws
+    /// Checks the strategy's parameters when planning, so a bad config never starts a run.
+    func checkParameters() throws
 }
 
 extension ExecutionStrategy {
     /// Serial and in-process, unless a strategy says otherwise.
     public var traits: StrategyTraits { StrategyTraits() }
+    /// Built-in strategies take no parameters beyond workers, checked with the config.
+    public func checkParameters() throws {}
 }
 
 /// Picks the strategy named in the settings.

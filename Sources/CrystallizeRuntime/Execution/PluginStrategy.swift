@@ -7,6 +7,10 @@ import OrderedCollections
 struct PluginStrategy: ExecutionStrategy {
     let export: PluginExport
     let params: OrderedDictionary<String, Value>
+    /// A plugin's run loop reads the loop mode: it may submit and return, look or cancel.
+    var traits: StrategyTraits { StrategyTraits(followsLoopModes: true) }
+
+    func checkParameters() throws { _ = try resolveParams() }
 
     func execute(_ job: ExecutionJob) async throws {
         let strategyParams = try resolveParams()

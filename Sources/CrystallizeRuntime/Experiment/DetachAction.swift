@@ -18,9 +18,11 @@ public struct DetachAction {
     /// `cancel`: cancel version `v`'s submissions and finish it with what is done.
     public static func cancel(_ v: Int) -> DetachAction { DetachAction(loopMode: CRYS_LOOP_CANCEL, version: v) }
 
-    /// Built-in strategies run replicates in this process's lifetime: nothing to detach from.
+    /// A strategy whose replicates run in this process's lifetime leaves nothing to detach
+    /// from, look at or cancel (its traits say whether it follows loop modes).
     static func check(_ plan: Plan, mode: Int32) throws {
-        guard mode != CRYS_LOOP_RUN, ExecutionStrategies.builtins.contains(plan.execution.strategy) else { return }
+        guard mode != CRYS_LOOP_RUN else { return }
+        guard !(try ExecutionStrategies.make(plan.execution, registry: plan.registry)).traits.followsLoopModes else { return }
         let what = mode == CRYS_LOOP_DETACH ? "--detach" : (mode == CRYS_LOOP_CANCEL ? "cancel" : "status")
         throw PluginError(message: "\(what) needs a cluster execution strategy (e.g. --execution slurm); '\(plan.execution.strategy)' runs replicates inside this process")
     }
