@@ -23,28 +23,10 @@ public struct LiveProgress: Equatable, Sendable {
     /// What a change is judged by: the clock alone moving is not news.
     public var state: [String] { [status, "\(total)", "\(done)", "\(failures)"] }
 
-    /// Reads the progress of the run in `versionDirectory`.
+    /// Reads the progress of the run in `versionDirectory` once.
     public static func read(versionDirectory dir: String, now: Date = Date()) throws -> LiveProgress {
-        guard case .map(let meta) = try JSONText.parseFile("\(dir)/metadata.json") else { throw StoreError("\(dir)/metadata.json is not a JSON object") }
-        let replicates = meta.int("replicates") ?? 0
-        let conditions = meta.strings("conditions") ?? []
-        var latest: [String: ConditionOutcome] = [:]
-        for o in CheckpointJournal.read("\(dir)/\(RunStore.journalFileName)").outcomes where o.replicate < replicates && conditions.contains(o.condition) {
-            latest["\(o.replicate)\u{1F}\(o.condition)"] = o
-        }
-        let failed = latest.values.filter { $0.failure != nil }.sorted { ($0.replicate, $0.condition) < ($1.replicate, $1.condition) }
-        var elapsed: Double? = nil
-        if let s = meta.string("started"), let start = try? Date(s, strategy: Date.ISO8601FormatStyle()) {
-            let end = meta.string("finished").flatMap { try? Date($0, strategy: Date.ISO8601FormatStyle()) } ?? now
-            elapsed = max(0, end.timeIntervalSince(start))
-        }
-        let total = replicates * conditions.count
-        let done = latest.count
-        let status = RunLiveness.shownStatus(meta.string("status") ?? "unknown", experimentDirectory: (dir as NSString).deletingLastPathComponent)
-        var eta: Double? = nil
-        if status == RunStatus.running.metadataWord, done > 0, done < total, let e = elapsed { eta = e / Double(done) * Double(total - done) }
-        return LiveProgress(status: status, total: total, done: done, failures: failed.count, elapsed: elapsed, eta: eta,
-                            recentFailures: failed.suffix(5).map { "replicate \($0.replicate), \($0.condition), \($0.failure!.step): \($0.failure!.message)" })
+        var reader = LiveProgressReader(versionDirectory: dir)
+        return try reader.read(now: now)
     }
 
     /// The JSON the dashboard pushes to its live page.

@@ -13,6 +13,8 @@ public struct ProgressStream: Sendable {
     /// A comment after this long without a message.
     public var keepAlive: Duration = .seconds(15)
     private var last: LiveProgress? = nil
+    /// Follows the journal's new blocks only, read after read.
+    private var reader: LiveProgressReader
     /// Size and modification time of metadata.json and the journal when last read: while they
     /// stay the same, the files are not read again.
     private var lastStamp: [Int64] = []
@@ -20,14 +22,17 @@ public struct ProgressStream: Sendable {
     private var finished = false
 
     /// A stream of the run in `versionDirectory`.
-    public init(versionDirectory: String) { self.versionDirectory = versionDirectory }
+    public init(versionDirectory: String) {
+        self.versionDirectory = versionDirectory
+        reader = LiveProgressReader(versionDirectory: versionDirectory)
+    }
 
     /// The next bytes to send, or nil when the stream is over (after the final state was sent).
     public mutating func next() async -> [UInt8]? {
         if finished { return nil }
         while true {
             let stamp = Self.stamp(versionDirectory)
-            if stamp != lastStamp, let p = try? LiveProgress.read(versionDirectory: versionDirectory) {
+            if stamp != lastStamp, let p = try? reader.read() {
                 lastStamp = stamp
                 if p.state != last?.state {
                     last = p

@@ -222,37 +222,49 @@ public final class CheckpointJournal {
         let n = bytes.count
         func markDamaged() { if !inDamage { damaged += 1; inDamage = true } }
         while i < n {
-            guard n - i >= headerSize, bytes[i..<(i + 3)].elementsEqual(marker[..<3]), let format = JournalFormats.blockFormat(bytes[i + 3]) else {
-                markDamaged(); i += 1; continue
-            }
-            let length = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
-            let start = i + headerSize
-            guard length <= n - start,
-                  bytes.withUnsafeBytes({ SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }).prefix(16)
-                    .elementsEqual(bytes[(i + 8)..<(i + 24)]) else { markDamaged(); i += 1; continue }
+            guard let (format, payload) = block(in: bytes, at: i) else { markDamaged(); i += 1; continue }
             inDamage = false
+            i = payload.upperBound
             if format > Self.format {
                 // Whole and checksummed, but of a format this host does not know: not damage.
                 newer.insert(format)
-                i = start + length
                 continue
             }
-            var r = ByteReader(bytes, from: start, to: start + length)
             do {
-                while !r.isAtEnd {
-                    let size = try r.u32()
-                    let recordEnd = r.offset + size
-                    guard recordEnd <= start + length else { throw BinaryDecodingError(description: "record overruns its block") }
-                    var one = ByteReader(bytes, from: r.offset, to: recordEnd)
-                    outcomes.append(try ConditionOutcome(from: &one, format: format))
-                    _ = try r.raw(size)
-                }
+                outcomes += try decodeRecords(bytes, payload: payload, format: format)
             } catch {
                 // A checksummed block that does not decode was written by something else.
                 damaged += 1
             }
-            i = start + length
         }
         return JournalFormats.Scan(outcomes: outcomes, damaged: damaged, newerFormats: newer)
+    }
+
+    /// The whole block at `at`, checksum verified: its format and payload range. nil when the
+    /// bytes there are not one (no marker, cut short, checksum wrong).
+    static func block(in bytes: [UInt8], at at: Int) -> (format: Int, payload: Range<Int>)? {
+        let n = bytes.count
+        guard n - at >= headerSize, bytes[at..<(at + 3)].elementsEqual(marker[..<3]), let format = JournalFormats.blockFormat(bytes[at + 3]) else { return nil }
+        let length = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
+        let start = at + headerSize
+        guard length <= n - start,
+              bytes.withUnsafeBytes({ SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }).prefix(16)
+                .elementsEqual(bytes[(at + 8)..<(at + 24)]) else { return nil }
+        return (format, start..<(start + length))
+    }
+
+    /// The outcome records of one block's payload (each prefixed by its u32 length).
+    static func decodeRecords(_ bytes: [UInt8], payload: Range<Int>, format: Int) throws -> [ConditionOutcome] {
+        var outcomes: [ConditionOutcome] = []
+        var r = ByteReader(bytes, from: payload.lowerBound, to: payload.upperBound)
+        while !r.isAtEnd {
+            let size = try r.u32()
+            let recordEnd = r.offset + size
+            guard recordEnd <= payload.upperBound else { throw BinaryDecodingError(description: "record overruns its block") }
+            var one = ByteReader(bytes, from: r.offset, to: recordEnd)
+            outcomes.append(try ConditionOutcome(from: &one, format: format))
+            _ = try r.raw(size)
+        }
+        return outcomes
     }
 }
