@@ -101,12 +101,8 @@ public struct OptimizeSpec {
     /// The spec of the experiment at `plan`'s config, read again from the file (the plan keeps
     /// only what a single run needs).
     static func load(plan: Plan) throws -> OptimizeSpec? {
-        guard let data = FileManager.default.contents(atPath: plan.configPath), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: plan.configPath, line: nil, path: "", "cannot be read as UTF-8 text")
-        }
-        let root = try YAMLNode.parse(text, file: plan.configPath)
-        let node = try root.mapping().first { $0.key == "optimize" }?.node
-        return try parse(node, registry: plan.registry, seed: plan.seed, replicates: plan.replicates)
+        let config = try ExperimentConfig.read(target: plan.configPath)
+        return try parse(config.fields["optimize"], registry: plan.registry, seed: plan.seed, replicates: plan.replicates)
     }
 
     /// A few lines for `run --dry-run`, or nil when the experiment has no optimizer.
