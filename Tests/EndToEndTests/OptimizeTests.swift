@@ -193,7 +193,7 @@ final class OptimizeTests: XCTestCase {
     func testBadOptimizeConfigsNameFileAndLine() {
         let base = "  objective: {metric: loss, direction: minimize}\n  params:\n    x: {uniform: [-1, 1]}\n"
         let cases: [(String, Int, String)] = [
-            ("  optimizer: annealing\n  trials: 4\n" + base, 10, "unknown optimizer 'annealing'; known optimizers: coord_search; built-in optimizers: grid, random, halving"),
+            ("  optimizer: annealing\n  trials: 4\n" + base, 10, "unknown optimizer 'annealing'; known optimizers: random_search, coord_search; built-in optimizers: grid, random, halving"),
             ("  optimizer: random\n" + base, 10, "optimizer 'random' needs trials"),
             ("  optimizer: random\n  trials: 4\n  params:\n    x: [1, 2]\n", 10, "missing objective"),
             ("  trials: 4\n  objective: {metric: loss, direction: up}\n  params:\n    x: [1]\n", 11, "direction must be minimize or maximize, got 'up'"),

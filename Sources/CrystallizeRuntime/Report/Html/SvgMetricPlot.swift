@@ -21,17 +21,8 @@ struct SvgMetricPlot {
         let width = left + band * Double(max(columns.count, 1)) + 16
         let height = top + plotHeight + 48
         let scale = PlotScale(covering: columns.flatMap { $0.values.map(\.value) }, pixels: (top + plotHeight, top))
-        var s = "<svg class=\"plot\" role=\"img\" data-metric=\"\(HtmlText.escape(metric))\" viewBox=\"0 0 \(HtmlText.coord(width)) \(HtmlText.coord(height))\" width=\"\(HtmlText.coord(width))\" height=\"\(HtmlText.coord(height))\">"
-        s += "<title>\(HtmlText.escape(metric)) per replicate, by condition</title>"
-        // Axes, ticks and grid.
-        for t in scale.ticks {
-            let y = HtmlText.coord(scale.pixel(t))
-            s += "<line class=\"grid\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(width - 8))\" y1=\"\(y)\" y2=\"\(y)\"/>"
-            s += "<text class=\"tick\" x=\"\(HtmlText.coord(left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(PlotScale.label(t))</text>"
-        }
-        s += "<line class=\"axis\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(left))\" y1=\"\(HtmlText.coord(top))\" y2=\"\(HtmlText.coord(top + plotHeight))\"/>"
-        s += "<line class=\"axis\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(width - 8))\" y1=\"\(HtmlText.coord(top + plotHeight))\" y2=\"\(HtmlText.coord(top + plotHeight))\"/>"
-        s += "<text class=\"axis-label\" transform=\"translate(14 \(HtmlText.coord(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(HtmlText.escape(metric))</text>"
+        var s = SvgAxes.open(width: width, height: height, attributes: "data-metric=\"\(HtmlText.escape(metric))\"", title: "\(metric) per replicate, by condition")
+        s += SvgAxes.valueAxis(scale, left: left, right: width - 8, top: top, plotHeight: plotHeight, label: metric)
         for (i, column) in columns.enumerated() {
             let center = left + band * (Double(i) + 0.5)
             s += "<g class=\"condition c\(i % 8)\" data-condition=\"\(HtmlText.escape(column.condition))\">"

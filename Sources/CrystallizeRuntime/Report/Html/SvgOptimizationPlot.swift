@@ -16,16 +16,8 @@ struct SvgOptimizationPlot {
         let ys = points.flatMap { p in [p.objective - (p.standardError ?? 0), p.objective + (p.standardError ?? 0)] }
         let scale = PlotScale(covering: ys, pixels: (top + plotHeight, top))
         func x(_ i: Int) -> Double { left + plotWidth * (Double(i) + 0.5) / Double(max(points.count, 1)) }
-        var s = "<svg class=\"plot\" role=\"img\" data-plot=\"optimization\" viewBox=\"0 0 \(HtmlText.coord(width)) \(HtmlText.coord(height))\" width=\"\(HtmlText.coord(width))\" height=\"\(HtmlText.coord(height))\">"
-        s += "<title>\(HtmlText.escape(metric)) against trial</title>"
-        for t in scale.ticks {
-            let y = HtmlText.coord(scale.pixel(t))
-            s += "<line class=\"grid\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(width - 8))\" y1=\"\(y)\" y2=\"\(y)\"/>"
-            s += "<text class=\"tick\" x=\"\(HtmlText.coord(left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(PlotScale.label(t))</text>"
-        }
-        s += "<line class=\"axis\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(left))\" y1=\"\(HtmlText.coord(top))\" y2=\"\(HtmlText.coord(top + plotHeight))\"/>"
-        s += "<line class=\"axis\" x1=\"\(HtmlText.coord(left))\" x2=\"\(HtmlText.coord(width - 8))\" y1=\"\(HtmlText.coord(top + plotHeight))\" y2=\"\(HtmlText.coord(top + plotHeight))\"/>"
-        s += "<text class=\"axis-label\" transform=\"translate(14 \(HtmlText.coord(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(HtmlText.escape(metric))</text>"
+        var s = SvgAxes.open(width: width, height: height, attributes: "data-plot=\"optimization\"", title: "\(metric) against trial")
+        s += SvgAxes.valueAxis(scale, left: left, right: width - 8, top: top, plotHeight: plotHeight, label: metric)
         s += "<text class=\"axis-label\" x=\"\(HtmlText.coord(left + plotWidth / 2))\" y=\"\(HtmlText.coord(top + plotHeight + 36))\" text-anchor=\"middle\">trial evaluation (in the order run)</text>"
         // Running best.
         var best: Double? = nil
