@@ -52,6 +52,28 @@ final class RunLockTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(f.dir)/data/held/.crystallize-lock"), "released at the end")
     }
 
+    /// A detached cluster run's submitting host has exited, so no lock is held, yet its tasks
+    /// may still write into the folder: plain runs, resumes and new submissions are refused
+    /// until attach or cancel, and nothing on disk changes.
+    func testAFolderWithAnUncollectedDetachedRunIsRefused() throws {
+        let f = ExperimentFixture("lock-detached")
+        let exp = f.experiment("far", "name: far\nreplicates: 2\ndatasource: c_range\nsteps: [c_add]\n")
+        XCTAssertEqual(f.host(["run", exp, "--quiet"]).status, 0)
+        let metadata = "\(f.dir)/data/far/v0/metadata.json"
+        var meta = try XCTUnwrap(Harness.json(metadata) as? [String: Any])
+        meta["status"] = "detached"
+        try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: metadata))
+        let before = try Data(contentsOf: URL(fileURLWithPath: metadata))
+        for extra in [[], ["--strategy", "resume"]] {
+            let r = f.host(["run", exp] + extra)
+            XCTAssertEqual(r.status, 2, "\(extra): \(r.output)")
+            XCTAssertTrue(r.stderr.contains("data/far/v0 is a detached cluster run not collected yet"), r.output)
+            XCTAssertTrue(r.stderr.contains("crystallize-host attach far") && r.stderr.contains("crystallize-host cancel far"), r.output)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: metadata)), before, "the detached run's folder is untouched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(f.dir)/data/far/v1"))
+    }
+
     func testLockOfAKilledRunIsTakenOverWithANote() {
         let f = ExperimentFixture("stale")
         let gate = "\(f.dir)/gate"

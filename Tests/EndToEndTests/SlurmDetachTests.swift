@@ -43,6 +43,14 @@ final class SlurmDetachTests: SlurmTestCase {
         let id = try XCTUnwrap(jobIDs(sub).first)
         XCTAssertTrue(taskStates(id).contains { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETED"].contains($0) }, "the array is on the cluster: \(taskStates(id))")
 
+        // The submitting host has exited; until attach or cancel, nothing else runs into the folder.
+        for args in [["run", "experiments/detached"], ["run", "experiments/detached", "--strategy", "resume"], ["run", "experiments/detached", "--detach"]] {
+            let refused = Harness.run(slurmPlugins + args, in: dir, timeout: 120)
+            XCTAssertEqual(refused.status, 2, "\(args): \(refused.output)")
+            XCTAssertTrue(refused.stderr.contains("is a detached cluster run not collected yet") && refused.stderr.contains("crystallize-host attach detached"), refused.output)
+        }
+        XCTAssertEqual(submissions("\(dir)/data/detached/v0/.work").count, 1, "the refused runs submitted nothing")
+
         let status = Harness.run(["status"], in: dir)
         XCTAssertEqual(status.status, 0, status.output)
         XCTAssertTrue(status.stdout.contains("detached v0 [detached]"), status.output)
