@@ -31,6 +31,15 @@ public enum RunScreenView {
     /// The keys, as the bottom line lists them.
     public static let keyHelp = "↑↓ move  R run/cancel  l cache  x treatment  S/L/E tabs  f filter  e edit  q quit"
 
+    /// The keys in fewer words, for a terminal too narrow for `keyHelp` (80 columns and less).
+    public static let shortKeyHelp = "R run/stop  x treatment  l cache  S/L/E tabs  f filter  e edit  q quit"
+
+    /// The key line that fits `columns`: every key stays visible at 80 columns.
+    static func keyLine(columns: Int, style: TerminalStyle) -> String {
+        let full = style.unicode ? keyHelp : keyHelp.replacingOccurrences(of: "↑↓", with: "up/down")
+        return ScreenRenderer.width(full) <= columns ? full : shortKeyHelp
+    }
+
     /// The screen for `model` at `columns`×`rows`.
     public static func render(_ model: RunScreenModel, _ view: RunScreenViewState, columns: Int, rows: Int, style: TerminalStyle) -> [ScreenLine] {
         var lines: [ScreenLine] = [topBar(model, view, style: style)]
@@ -63,7 +72,7 @@ public enum RunScreenView {
             if r < right.count { line += right[r] }
             lines.append(line)
         }
-        lines.append([Span(style.unicode ? keyHelp : keyHelp.replacingOccurrences(of: "↑↓", with: "up/down"), .dim)])
+        lines.append([Span(keyLine(columns: columns, style: style), .dim)])
         return lines
     }
 
@@ -73,13 +82,14 @@ public enum RunScreenView {
         var spans: ScreenLine = [Span(" \(e.name)", .bold)]
         if let v = e.version { spans.append(Span(" v\(v)")) }
         spans += [sep, Span("replicate \(e.replicatesDone)/\(e.replicates)")]
+        // The state comes right after n/N: a narrow terminal clips the bar from the right.
+        let status = model.running ? "running" : e.status.rawValue
+        spans += [sep, Span(status, status == "failed" ? .red : (status == "running" ? .yellow : .green))]
         let treatment = model.running ? (model.currentCondition ?? "-") : (e.conditions.filter(\.enabled).dropFirst().map(\.name).joined(separator: ",").nilIfEmpty ?? "baseline only")
         spans += [sep, Span("treatment \(treatment)", .cyan)]
         spans += [sep, Span("strategy \(model.running && !e.strategy.isEmpty ? e.strategy : view.nextStrategy)")]
         if !e.execution.isEmpty { spans += [sep, Span(e.execution)] }
         if let eta = model.eta { spans += [sep, Span("eta \(RunScreenFormat.eta(eta))")] }
-        let status = model.running ? "running" : e.status.rawValue
-        spans += [sep, Span(status, status == "failed" ? .red : (status == "running" ? .yellow : .green))]
         if let p = e.progressMessage, model.running { spans += [sep, Span(p, .dim)] }
         return spans
     }
