@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The contract with plugins: crystallize.h.
@@ -33,11 +34,15 @@ let package = Package(
         // libffi, for calling plain C functions by their declared signature.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
+        // Starting child processes (workers, git, the Slurm client, the host in tests): one
+        // mechanism, swift-subprocess, behind a small blocking/async `Command`.
+        .target(name: "ChildProcesses", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
         // The engine.
         .target(
             name: "CrystallizeRuntime",
             dependencies: [
-                "CCrystallize", "CFFI",
+                "CCrystallize", "CFFI", "ChildProcesses",
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -69,11 +74,11 @@ let package = Package(
         .target(name: "ProbeTestPlugin", dependencies: ["Crystallize"], path: "Plugins/ProbeTestPlugin"),
         .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
                 linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "SlurmExecution", dependencies: ["Crystallize"], path: "Plugins/SlurmExecution"),
+        .target(name: "SlurmExecution", dependencies: ["Crystallize", "ChildProcesses"], path: "Plugins/SlurmExecution"),
         .target(name: "RayExecution", dependencies: ["Crystallize"], path: "Plugins/RayExecution"),
         .target(name: "ReliabilityTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/ReliabilityTestPlugin"),
         .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime", "ChildProcesses"]),
     ],
     swiftLanguageModes: [.v5]
 )

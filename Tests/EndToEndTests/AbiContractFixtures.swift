@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -15,16 +16,8 @@ enum AbiContractFixtures {
 
     /// Runs a compiler command line; its exit status and diagnostics.
     static func compile(_ argv: [String]) -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = err
-        try! p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        let r = Command(argv[0], Array(argv.dropFirst())).runBlocking()
+        return (r.status, r.stdout + r.stderr)
     }
 
     /// A C++ plugin defining its entry with CRYS_DEFINE_ENTRY: a datasource giving `value`

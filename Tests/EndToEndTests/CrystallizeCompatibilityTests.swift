@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -31,19 +32,10 @@ final class CrystallizeCompatibilityTests: XCTestCase {
         out["totals"] = len(json.load(open("data/producer/v0/add_ten/results.json"))["metrics"]["total"])
         print(json.dumps(out))
         """)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["compat.py"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, stderr)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: stdout) as? [String: Int], stderr)
+        let r = Command(python, ["compat.py"], directory: dir).runBlocking()
+        let stderr = r.stderr
+        XCTAssertEqual(r.status, 0, stderr)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int], stderr)
         // The producer has 3 replicates: consumer replicates 4 and 5 read producer 1 and 2.
         XCTAssertEqual(result, ["0/baseline": 0, "4/add_ten": 1, "5/double": 2, "totals": 3])
         XCTAssertTrue(stderr.contains("falling back to 'baseline'"), "the treatment without its own artifact falls back: \(stderr)")

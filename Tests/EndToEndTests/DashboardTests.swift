@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -5,21 +6,16 @@ import XCTest
 final class DashboardTests: XCTestCase {
     /// A started dashboard: its process and port.
     struct Served {
-        var process: Process
+        var process: BackgroundCommand
         var port: Int
     }
 
     /// Starts `crystallize-host serve --port 0` in `fx` and waits for the line naming its address.
     func serve(_ fx: ExperimentFixture, file: StaticString = #filePath, line: UInt = #line) throws -> Served {
-        let (p, out, _) = Harness.start(["serve", "--data-dir", "data", "--port", "0"], in: fx.dir)
+        let p = Harness.start(["serve", "--data-dir", "data", "--port", "0"], in: fx.dir)
         addTeardownBlock { if p.isRunning { p.terminate(); p.waitUntilExit() } }
-        var text = ""
-        let handle = out.fileHandleForReading
-        while !text.contains("\n") {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        Poll.until("the served address") { p.stdout.contains("\n") || !p.isRunning }
+        let text = p.stdout
         let m = try XCTUnwrap(text.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression), "no address in: \(text)", file: file, line: line)
         let port = Int(text[m].split(separator: ":").last!.dropLast())!
         return Served(process: p, port: port)
@@ -79,7 +75,7 @@ final class DashboardTests: XCTestCase {
         """)
         try FileManager.default.createDirectory(atPath: "\(fx.dir)/data", withIntermediateDirectories: true)
         let s = try serve(fx)
-        let (run, _, _) = Harness.start(fx.plugins + ["run", exp, "--quiet"], in: fx.dir)
+        let run = Harness.start(fx.plugins + ["run", exp, "--quiet"], in: fx.dir)
         addTeardownBlock { if run.isRunning { run.terminate(); run.waitUntilExit() } }
         // Wait (polling) for the run's folder to appear, then follow its stream.
         let deadline = Date().addingTimeInterval(60)
@@ -127,7 +123,7 @@ final class DashboardTests: XCTestCase {
         """)
         try FileManager.default.createDirectory(atPath: "\(fx.dir)/data", withIntermediateDirectories: true)
         let s = try serve(fx)
-        let (run, _, _) = Harness.start(fx.plugins + ["--plugin", Harness.plugin("ReliabilityTestPlugin"), "run", exp, "--quiet"], in: fx.dir)
+        let run = Harness.start(fx.plugins + ["--plugin", Harness.plugin("ReliabilityTestPlugin"), "run", exp, "--quiet"], in: fx.dir)
         addTeardownBlock { if run.isRunning { run.terminate(); run.waitUntilExit() } }
         func progress() -> [String: Any]? { HttpProbe.request(port: s.port, "/api/progress/gated/v0").flatMap { Harness.hostJSONObject($0.body) } }
         // The run is held at its gate: running, nothing done.
@@ -164,16 +160,8 @@ final class DashboardTests: XCTestCase {
         // A copy of the host alone in a folder: no crystallize-dashboard beside it.
         let dir = Harness.temporaryDirectory("serve-alone")
         try FileManager.default.copyItem(atPath: Harness.host, toPath: "\(dir)/crystallize-host")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "\(dir)/crystallize-host")
-        p.arguments = ["serve", "--port", "0"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 2)
-        XCTAssertTrue(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("swift build --product crystallize-dashboard"))
+        let r = Command("\(dir)/crystallize-host", ["serve", "--port", "0"], directory: dir).runBlocking()
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("swift build --product crystallize-dashboard"), r.stderr)
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import CrystallizeRuntime
 import Foundation
 import XCTest
@@ -29,21 +30,11 @@ final class DiskFullTests: XCTestCase {
     private func mountTmpfs(_ path: String, size: Int) -> Bool {
         guard getuid() == 0 else { return false }
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["mount", "-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        return Command("mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]).runBlocking().status == 0
     }
 
     private func unmount(_ path: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["umount", path]
-        try? p.run()
-        p.waitUntilExit()
+        _ = Command("umount", [path]).runBlocking()
     }
 
     private func lines(_ path: String) -> Int { Harness.read(path).split(separator: "\n").count }

@@ -141,7 +141,7 @@ final class ExecutionTests: XCTestCase {
             """)
             let ref = Harness.run(plugins + ["run", "experiments/\(name)", "--data-dir", "ref"], in: dir)
             XCTAssertEqual(ref.status, 0, ref.output)
-            let (p, _, _) = Harness.start(plugins + ["run", "experiments/\(name)", "--execution", execution, "--workers", "2", "--quiet"], in: dir)
+            let p = Harness.start(plugins + ["run", "experiments/\(name)", "--execution", execution, "--workers", "2", "--quiet"], in: dir)
             // Interrupted once a few replicates are checkpointed (the run takes 30): when, not whether.
             let journal = "\(dir)/data/\(name)/v0/replicates.journal"
             Poll.until("checkpointed records") { CheckpointJournal.read(journal).outcomes.count >= 4 }

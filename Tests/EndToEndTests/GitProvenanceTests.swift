@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -6,17 +7,9 @@ import XCTest
 final class GitProvenanceTests: XCTestCase {
     @discardableResult
     func git(_ args: [String], in dir: String) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=trunk"] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try! p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "git \(args)")
-        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = Command("git", ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=trunk"] + args, directory: dir).runBlocking()
+        XCTAssertEqual(r.status, 0, "git \(args): \(r.diagnostic)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testCommitBranchAndDirtyStateAreRecordedAndShown() throws {

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -9,21 +10,10 @@ final class HarnessTests: XCTestCase {
             if ProcessInfo.processInfo.environment["CRYSTALLIZE_TEST_HARNESS"] == "1" { XCTFail("python3 is missing", file: file, line: line) }
             throw XCTSkip("python3 is not installed (.ci/setup.d/50-harness.sh installs it)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Harness.repoRoot.appendingPathComponent("scripts/harness/\(name)").path)
-        p.arguments = ["\(count)"]
-        var env = ProcessInfo.processInfo.environment
-        env["PRODUCTS"] = Harness.productsDirectory.path
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: outData, as: UTF8.self) + String(decoding: errData, as: UTF8.self)
-        XCTAssertEqual(p.terminationStatus, 0, text, file: file, line: line)
+        let r = Command(Harness.repoRoot.appendingPathComponent("scripts/harness/\(name)").path, ["\(count)"],
+                        environment: ["PRODUCTS": Harness.productsDirectory.path]).runBlocking()
+        let text = r.stdout + r.stderr
+        XCTAssertEqual(r.status, 0, text, file: file, line: line)
         return text
     }
 

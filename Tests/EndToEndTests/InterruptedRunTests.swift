@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -18,12 +19,10 @@ final class InterruptedRunTests: XCTestCase {
         let metaPath = "\(fx.version("small"))/metadata.json"
         let meta = Harness.read(metaPath).replacingOccurrences(of: #""status" *: *"[a-z]+""#, with: "\"status\": \"running\"", options: .regularExpression)
         Harness.write(metaPath, meta)
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run(); dead.waitUntilExit()
+        let dead = try XCTUnwrap(Command("/bin/true", []).runBlocking().processIdentifier, "a finished process's pid")
         var host = [CChar](repeating: 0, count: 256); gethostname(&host, host.count)
         func lock(pid: Int32) { Harness.write("\(fx.dir)/data/small/.crystallize-lock", "{\"pid\":\(pid),\"host\":\"\(String(cString: host))\",\"started\":\"x\",\"command\":\"run\"}") }
-        lock(pid: dead.processIdentifier)
+        lock(pid: dead)
         let shown = fx.host(["show", "small"])
         XCTAssertTrue(shown.stdout.contains("interrupted — resume with --strategy resume"), shown.output)
         // Held by a live process (this test), the same run is still shown as running.

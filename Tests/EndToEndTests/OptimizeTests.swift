@@ -152,7 +152,7 @@ final class OptimizeTests: XCTestCase {
 
         let f = ExperimentFixture("opt-kill")
         f.experiment("k", Self.config("k", optimize: optimize, delay: 15))
-        let (p, _, _) = Harness.start(f.plugins + ["--plugin", quad, "run", "experiments/k", "--quiet"], in: f.dir)
+        let p = Harness.start(f.plugins + ["--plugin", quad, "run", "experiments/k", "--quiet"], in: f.dir)
         let path = "\(f.version("k"))/optimization.json"
         let deadline = Date().addingTimeInterval(120)
         var recorded = 0
@@ -246,7 +246,7 @@ final class OptimizeTests: XCTestCase {
     func testInterruptedOptimizationIsRecordedAsCancelledAndResumes() {
         let f = ExperimentFixture("opt-int")
         f.experiment("i", Self.config("i", optimize: Self.halving, delay: 15))
-        let (p, _, _) = Harness.start(f.plugins + ["--plugin", quad, "run", "experiments/i", "--quiet"], in: f.dir)
+        let p = Harness.start(f.plugins + ["--plugin", quad, "run", "experiments/i", "--quiet"], in: f.dir)
         let path = "\(f.version("i"))/optimization.json"
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, p.isRunning, trials(Harness.hostJSONObject(Harness.read(path)) ?? [:]).count < 8 { usleep(2000) }

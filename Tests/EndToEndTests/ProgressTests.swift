@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -19,15 +20,7 @@ final class ProgressTests: XCTestCase {
           t: {n: 2}
         """)
         let command = "\(Harness.host) --plugin \(Harness.plugin("CTestPlugin")) run experiments/p"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = ["-qec", command, "/dev/null"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let text = Command("/usr/bin/script", ["-qec", command, "/dev/null"], directory: dir).runBlocking().stdout
         let last = try XCTUnwrap(text.components(separatedBy: "\r").last { $0.contains("replicates 12/12") }, text)
         for part in ["conditions 24/24", "errors 2", "elapsed ", "eta "] { XCTAssertTrue(last.contains(part), last) }
 

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -106,13 +107,6 @@ final class ProvenanceTests: XCTestCase {
     }
 
     func sha256OfFile(_ path: String) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [path]
-        let out = Pipe()
-        p.standardOutput = out
-        try! p.run()
-        p.waitUntilExit()
-        return String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+        String(Command("/usr/bin/sha256sum", [path]).runBlocking().stdout.prefix(64))
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -80,7 +81,7 @@ final class RayTests: XCTestCase {
     /// Ctrl-C cancels the Ray tasks (their worker processes stop); resume runs only what is missing.
     func testInterruptCancelsRayTasksAndResumeRunsTheRest() throws {
         config("sleepy", steps: "  - step: c_sleep\n    params: {ms: 2500}\n  - c_add", execution: ", replicates_per_task: 1, num_cpus: 1")
-        let (p, _, _) = Harness.start(plugins + ["run", "experiments/sleepy", "--quiet"], in: dir)
+        let p = Harness.start(plugins + ["run", "experiments/sleepy", "--quiet"], in: dir)
         let deadline = Date().addingTimeInterval(180)
         func done() -> Set<Int> {
             Set(rayFolders("sleepy").flatMap { f in ((try? FileManager.default.contentsOfDirectory(atPath: f)) ?? []).compactMap {
@@ -98,12 +99,7 @@ final class RayTests: XCTestCase {
         var left = ""
         let gone = Date().addingTimeInterval(30)
         repeat {
-            let pg = Process()
-            pg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            pg.arguments = ["pgrep", "-f", "\(dir)/data/sleepy/v0/.work/request.json"]
-            let out = Pipe(); pg.standardOutput = out
-            try pg.run(); pg.waitUntilExit()
-            left = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            left = Command("pgrep", ["-f", "\(dir)/data/sleepy/v0/.work/request.json"]).runBlocking().stdout
             if left.isEmpty { break }
             Thread.sleep(forTimeInterval: 0.2)
         } while Date() < gone

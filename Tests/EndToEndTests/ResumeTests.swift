@@ -129,7 +129,7 @@ final class ResumeTests: XCTestCase {
         // Killed once so many records are on disk: the moment varies, never whether it passes.
         for (i, (execution, delay)) in [("serial", 4), ("serial", 20), ("processes", 10), ("threads", 6)].enumerated() {
             let data = "killed\(i)"
-            let (p, _, _) = Harness.start(plugins + ["run", "experiments/res", "--data-dir", data, "--execution", execution, "--workers", "2", "--quiet"], in: dir)
+            let p = Harness.start(plugins + ["run", "experiments/res", "--data-dir", data, "--execution", execution, "--workers", "2", "--quiet"], in: dir)
             let journal = "\(dir)/\(data)/res/v0/replicates.journal"
             Poll.until("\(delay) checkpointed records") { !p.isRunning || CheckpointJournal.read(journal).outcomes.count >= delay }
             kill(p.processIdentifier, SIGKILL)
@@ -150,7 +150,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testTornCheckpointBlockIsIgnored() throws {
-        let (p, _, _) = Harness.start(plugins + ["run", "experiments/res", "--quiet"], in: dir)
+        let p = Harness.start(plugins + ["run", "experiments/res", "--quiet"], in: dir)
         p.waitUntilExit()
         try FileManager.default.removeItem(atPath: "\(dir)/data/res/v0/baseline/.crystallize_complete")
         // Simulate a power cut mid-append: a half-written last block.

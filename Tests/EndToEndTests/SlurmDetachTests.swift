@@ -71,7 +71,7 @@ final class SlurmDetachTests: SlurmTestCase {
     func testKilledHostLosesNoReplicate() throws {
         sleepyConfig("killed", ms: 1500)
         let expected = reference("killed")
-        let (p, _, _) = Harness.start(slurmPlugins + ["run", "experiments/killed", "--quiet"], in: dir)
+        let p = Harness.start(slurmPlugins + ["run", "experiments/killed", "--quiet"], in: dir)
         XCTAssertTrue(waitFor(120) { resultFiles("killed") >= 1 }, "no replicate finished within 120 s")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -43,14 +44,14 @@ final class SlurmRequeueTests: SlurmTestCase {
     /// A task cancelled under the run (as by preemption) is requeued; its finished replicates are kept.
     func testCancelledTaskIsRequeuedForItsUnfinishedReplicates() throws {
         sleepyConfig("preempted", ms: 1500, replicates: 3, perTask: 3)
-        let (p, out, err) = Harness.start(slurmPlugins + ["run", "experiments/preempted", "--quiet"], in: dir)
+        let p = Harness.start(slurmPlugins + ["run", "experiments/preempted", "--quiet"], in: dir)
         XCTAssertTrue(waitFor(120) { resultCount("preempted") >= 1 }, "no replicate finished within 120 s")
         let sub = try XCTUnwrap(submissions("\(dir)/data/preempted/v0/.work").first)
         let id = try XCTUnwrap(jobIDs(sub).first)
         _ = slurm("scancel", ["\(id)_0"])
         XCTAssertTrue(waitFor(240) { !p.isRunning }, "the run did not finish within 240 s")
         p.waitUntilExit()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile() + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = p.stdout + p.stderr
         XCTAssertEqual(p.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("slurm task \(id)_0 CANCELLED: requeued (1 of 3)"), output)
         XCTAssertEqual(metricCount("\(dir)/data", "preempted"), 3)
@@ -62,7 +63,7 @@ final class SlurmRequeueTests: SlurmTestCase {
     /// `scontrol requeue` of a running task: Slurm runs it again; the run follows and completes.
     func testTaskRequeuedBySlurmRunsAgainAndKeepsEveryAttemptsLog() throws {
         sleepyConfig("requeued", ms: 1500, replicates: 3, perTask: 3)
-        let (p, _, _) = Harness.start(slurmPlugins + ["run", "experiments/requeued", "--quiet"], in: dir)
+        let p = Harness.start(slurmPlugins + ["run", "experiments/requeued", "--quiet"], in: dir)
         XCTAssertTrue(waitFor(120) { resultCount("requeued") >= 1 }, "no replicate finished within 120 s")
         let sub = try XCTUnwrap(submissions("\(dir)/data/requeued/v0/.work").first)
         let id = try XCTUnwrap(jobIDs(sub).first)

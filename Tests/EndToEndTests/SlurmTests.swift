@@ -92,7 +92,7 @@ final class SlurmTests: SlurmTestCase {
           - c_add
         execution: {strategy: slurm, poll_interval: 0.2, array_throttle: 1, shared_dir: \(shared)}
         """)
-        let (p, _, _) = Harness.start(slurmPlugins + ["run", "experiments/sleepy", "--quiet"], in: dir)
+        let p = Harness.start(slurmPlugins + ["run", "experiments/sleepy", "--quiet"], in: dir)
         var first: String? = nil
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, p.isRunning {

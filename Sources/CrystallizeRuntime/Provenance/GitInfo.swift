@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import OrderedCollections
 
@@ -111,21 +112,8 @@ public struct GitInfo: Equatable {
     /// Runs git in `directory`; nil when it cannot start or exits non-zero. Its stderr is
     /// dropped: "not a git repository" is the ordinary case, not a problem.
     static func git(_ arguments: [String], in directory: String) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", directory] + arguments
-        var env = ProcessInfo.processInfo.environment
         // A repository-wide lock must never be taken for a read-only look.
-        env["GIT_OPTIONAL_LOCKS"] = "0"
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let r = Command("git", ["-C", directory] + arguments, environment: ["GIT_OPTIONAL_LOCKS": "0"]).runBlocking()
+        return r.status == 0 ? r.stdout : nil
     }
 }

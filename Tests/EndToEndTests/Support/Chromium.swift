@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -28,24 +29,8 @@ enum Chromium {
     /// Runs the browser with `arguments` (after the isolating flags) in a profile folder of its own and returns stdout.
     @discardableResult
     static func run(_ arguments: [String], profile: String, loopback: Bool = false, timeout: TimeInterval = 120) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try executable())
-        p.arguments = isolated(loopback: loopback) + ["--user-data-dir=\(profile)"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = profile
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        final class Sink: @unchecked Sendable { var data = Data() }
-        let sink = Sink()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { sink.data = out.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-        if done.wait(timeout: .now() + timeout) == .timedOut { p.terminate(); done.wait() }
-        p.waitUntilExit()
-        return String(decoding: sink.data, as: UTF8.self)
+        Command(try executable(), isolated(loopback: loopback) + ["--user-data-dir=\(profile)"] + arguments,
+                environment: ["HOME": profile], timeout: timeout).runBlocking().stdout
     }
 
     /// Every http(s) or ws(s) request a page started, from the browser's net log: what would

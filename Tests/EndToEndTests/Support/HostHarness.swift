@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -57,61 +58,35 @@ enum Harness {
     /// Runs the host with `arguments` in `directory`, waiting at most `timeout` seconds.
     @discardableResult
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 120) -> HostRun {
-        let (p, out, err) = hostProcess(arguments, in: directory, environment: environment)
-        p.standardInput = FileHandle.nullDevice
         guard FileManager.default.isExecutableFile(atPath: host) else {
             return HostRun(status: -1, stdout: "", stderr: "\(host) is missing: run `swift build` before `swift test`")
         }
-        try! p.run()
-        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-        final class Sink: @unchecked Sendable { var data = Data() }
-        let outSink = Sink(), errSink = Sink()
-        let group = DispatchGroup()
-        group.enter(); DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter(); DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let deadline = DispatchTime.now() + timeout
-        if group.wait(timeout: deadline) == .timedOut { p.terminate(); group.wait() }
-        p.waitUntilExit()
-        return HostRun(status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self), stderr: String(decoding: errSink.data, as: UTF8.self))
+        let r = Command(host, arguments, environment: hostEnvironment(directory, environment), directory: directory, timeout: timeout).runBlocking()
+        // A host killed by a signal reports the signal number, as Foundation.Process did.
+        return HostRun(status: r.signal ?? r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
-    /// Starts the host without waiting (for kill and interrupt tests).
-    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
-        let (p, out, err) = hostProcess(arguments, in: directory, environment: environment)
-        try! p.run()
-        return (p, out, err)
+    /// The variables a host run gets on top of this process's: the step cache defaults to a
+    /// folder inside `directory` so tests never share entries.
+    static func hostEnvironment(_ directory: String, _ extra: [String: String]) -> [String: String?] {
+        var env: [String: String?] = ["CRYSTALLIZE_CACHE_DIR": ProcessInfo.processInfo.environment["CRYSTALLIZE_CACHE_DIR"] ?? (directory + "/.cache")]
+        for (k, v) in extra { env[k] = v }
+        return env
     }
 
-    /// A host process in `directory` with piped output; the step cache defaults to a folder
-    /// inside `directory` so tests never share entries.
-    private static func hostProcess(_ arguments: [String], in directory: String, environment: [String: String]) -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: host)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["CRYSTALLIZE_CACHE_DIR"] = env["CRYSTALLIZE_CACHE_DIR"] ?? (directory + "/.cache")
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        return (p, out, err)
+    /// Starts the host without waiting (for kill and interrupt tests); its output is collected
+    /// as it comes (`stdout`, `stderr`).
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) -> BackgroundCommand {
+        try! BackgroundCommand(Command(host, arguments, environment: hostEnvironment(directory, environment), directory: directory))
     }
 
     /// Compiles a C plugin source against crystallize.h into a shared library; returns its path.
     static func compileC(_ source: String, name: String, in directory: String, file: StaticString = #filePath, line: UInt = #line) -> String {
         let src = "\(directory)/\(name).c", lib = "\(directory)/lib\(name).so"
         write(src, source)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", includeDirectory, "-o", lib, src]
-        let err = Pipe()
-        p.standardError = err
-        try! p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 {
-            XCTFail("cc failed for \(name): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))", file: file, line: line)
+        let r = Command("cc", ["-shared", "-fPIC", "-O1", "-I", includeDirectory, "-o", lib, src]).runBlocking()
+        if r.status != 0 {
+            XCTFail("cc failed for \(name): \(r.diagnostic)", file: file, line: line)
         }
         return lib
     }

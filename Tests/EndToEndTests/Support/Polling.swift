@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -21,42 +22,25 @@ enum Poll {
 /// A host process started in the background whose output is collected as it comes, so a
 /// test can wait for a line on stderr and read everything once it has exited.
 final class BackgroundHost: @unchecked Sendable {
-    let process: Process
-    private let lock = NSLock()
-    private var out = Data(), err = Data()
-    private let group = DispatchGroup()
+    let process: BackgroundCommand
 
     init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) {
-        let (p, o, e) = Harness.start(arguments, in: directory, environment: environment)
-        process = p
-        for (pipe, isErr) in [(o, false), (e, true)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let h = pipe.fileHandleForReading
-                while true {
-                    let d = h.availableData
-                    if d.isEmpty { break }
-                    self.lock.lock(); if isErr { self.err.append(d) } else { self.out.append(d) }; self.lock.unlock()
-                }
-                self.group.leave()
-            }
-        }
+        process = Harness.start(arguments, in: directory, environment: environment)
     }
 
     /// The process id.
     var pid: Int32 { process.processIdentifier }
     /// stderr so far.
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
+    var stderr: String { process.stderr }
     /// stdout so far.
-    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
+    var stdout: String { process.stdout }
 
     /// Waits for the process to exit (killing it after `timeout` seconds) and returns what it did.
     func finish(timeout: TimeInterval = 120) -> HostRun {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
-        group.wait()
-        return HostRun(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        if process.isRunning { process.signal(SIGKILL) }
+        let r = process.wait()
+        return HostRun(status: r.signal ?? r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -21,16 +22,7 @@ class SlurmTestCase: XCTestCase {
 
     /// Runs a Slurm client command and returns its stdout.
     func slurm(_ command: String, _ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [command] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try! p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        Command(command, args).runBlocking().stdout
     }
 
     /// State of every task of array job `id`, one entry per line of squeue.

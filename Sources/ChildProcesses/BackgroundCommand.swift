@@ -1,0 +1,112 @@
+import Foundation
+import Subprocess
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A command started without waiting for it (through swift-subprocess, like `Command.run`):
+/// its output is collected as it comes, it can be signalled while it runs, and waited for.
+/// For callers that hold a process across synchronous code: a test that interrupts a run
+/// midway, a plugin's long-lived driver.
+public final class BackgroundCommand: @unchecked Sendable {
+    /// The process id.
+    public private(set) var processIdentifier: Int32 = 0
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var out: [UInt8] = [], err: [UInt8] = []
+    private var ended: CommandResult?
+    private var finished = false  // its streams ended: it is about to be reaped
+    private let exited = DispatchSemaphore(value: 0)
+    private let onStdout: (@Sendable ([UInt8]) -> Void)?
+
+    /// Starts `command` (its `timeout` is ignored: stop it with `signal`). Each chunk of
+    /// stdout also goes to `onStdout`, on the executor's thread, when given. Throws when the
+    /// process cannot start.
+    public init(_ command: Command, stdin: FileDescriptor? = nil, stderrTo: FileDescriptor? = nil,
+                onStdout: (@Sendable ([UInt8]) -> Void)? = nil) throws {
+        self.onStdout = onStdout
+        let started = DispatchSemaphore(value: 0)
+        final class Failure: @unchecked Sendable { var error: Error? }
+        let failure = Failure()
+        let exe: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
+        let env = Environment.inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        let input: FileDescriptorInput = .fileDescriptor(try stdin ?? FileDescriptor.open("/dev/null", .readOnly), closeAfterSpawningProcess: stdin == nil)
+        Task(executorPreference: SerialTaskExecutor.shared) {
+            do {
+                let r = try await Subprocess.run(exe, arguments: Arguments(command.arguments), environment: env,
+                                                 workingDirectory: command.directory.map { FilePath($0) },
+                                                 input: input, output: .sequence, error: .sequence) { execution in
+                    self.processIdentifier = execution.processIdentifier.value
+                    started.signal()
+                    await withTaskGroup(of: Void.self) { group in
+                        // A read error ends the stream like its end does: the process is gone or going.
+                        group.addTask { try? await self.drain(execution.standardOutput) { self.append($0, error: false) } }
+                        group.addTask {
+                            try? await self.drain(execution.standardError) { chunk in
+                                if let fd = stderrTo { _ = chunk.withUnsafeBytes { try? fd.writeAll($0) } } else { self.append(chunk, error: true) }
+                            }
+                        }
+                    }
+                    // Leaving `run` reaps the process: from here on its pid may be reused.
+                    self.lock.withLock { self.finished = true }
+                }
+                var result = self.lock.withLock { CommandResult(status: -1, signal: nil, stdout: String(decoding: self.out, as: UTF8.self),
+                                                                stderr: String(decoding: self.err, as: UTF8.self), processIdentifier: self.processIdentifier) }
+                switch r.terminationStatus {
+                case .exited(let code): result.status = code
+                case .signaled(let s): result.signal = s
+                }
+                self.lock.withLock { self.ended = result }
+            } catch {
+                failure.error = error
+                self.lock.withLock { self.finished = true; self.ended = .notStarted("cannot run \(command.executable): \(error)") }
+                started.signal()
+            }
+            self.exited.signal()
+        }
+        started.wait()
+        if let e = failure.error { throw e }
+    }
+
+    private func drain(_ stream: SubprocessOutputSequence, _ each: (SubprocessOutputSequence.Buffer) -> Void) async throws {
+        for try await chunk in stream { each(chunk) }
+    }
+
+    private func append(_ chunk: SubprocessOutputSequence.Buffer, error: Bool) {
+        let bytes = chunk.withUnsafeBytes { Array($0) }
+        lock.withLock { if error { err.append(contentsOf: bytes) } else { out.append(contentsOf: bytes) } }
+        if !error { onStdout?(bytes) }
+    }
+
+    /// stdout so far.
+    public var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    /// stderr so far (empty when it goes to a file).
+    public var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+    /// Whether it has not ended yet: true until its output streams end (at its exit, unless
+    /// it closed both before).
+    public var isRunning: Bool { lock.withLock { !finished } }
+
+    /// Sends `signal` while the process is there (never to a pid that may have been reused).
+    public func signal(_ signal: Int32) {
+        lock.withLock { if !finished { _ = kill(processIdentifier, signal) } }
+    }
+    /// SIGTERM.
+    public func terminate() { signal(SIGTERM) }
+
+    /// Waits for it to end; how it ended and everything it printed.
+    @discardableResult
+    public func wait() -> CommandResult {
+        exited.wait()
+        exited.signal()  // later calls return at once
+        return lock.withLock { ended! }
+    }
+    /// `wait()`, with Foundation.Process's name.
+    public func waitUntilExit() { wait() }
+    /// The exit status, or the signal number when a signal ended it (as Foundation.Process says).
+    public var terminationStatus: Int32 { let r = wait(); return r.signal ?? r.status }
+}
