@@ -90,10 +90,10 @@ final class DebugRunTests: XCTestCase {
         XCTAssertEqual(unknown.status, 2, unknown.output)
         XCTAssertTrue(unknown.stderr.contains("--treatment 'nope' is not defined; defined (own and inherited): more"), unknown.output)
         let clash = f.host(["run", "experiments/dbg", "--debug", "--json"])
-        XCTAssertEqual(clash.status, 64, clash.output)
+        XCTAssertEqual(clash.status, 2, clash.output)
         XCTAssertTrue(clash.stderr.contains("--debug prints one replicate as it runs; it does not combine with --json"), clash.output)
         let two = f.host(["run", "experiments/dbg", "--debug", "--treatment", "more", "--treatment", "baseline"])
-        XCTAssertEqual(two.status, 64, two.output)
+        XCTAssertEqual(two.status, 2, two.output)
         XCTAssertTrue(two.stderr.contains("--debug runs one condition"), two.output)
     }
 
