@@ -37,6 +37,7 @@ final class DebugRunTests: XCTestCase {
         let out = r.stdout
         XCTAssertTrue(out.contains("replicate 0 of baseline"), out)
         XCTAssertTrue(out.contains("hypotheses skipped: sum_grows"), out)
+        XCTAssertTrue(out.contains("nothing is written under data/; the step cache is not used"), out)
         XCTAssertTrue(out.contains("not run: more"), out)
         // Each stage: its input, each parameter with its origin, its output and what it added.
         let order = [

@@ -59,7 +59,7 @@ public enum DebugRun {
 
     static func header(_ plan: Plan, condition: Condition, graph: ExperimentGraph) -> String {
         var lines = ["debug: \(plan.name), replicate 0 of \(condition.name) (seed \(plan.seedUsed(replicate: 0))), in this process",
-                     "nothing is written under \(plan.dataRoot)/; the step cache is not used"]
+                     "nothing is written under \(relative(plan.dataRoot))/; the step cache is not used"]
         if !condition.additions.isEmpty {
             lines.append("treatment keys: " + condition.additions.map { "\($0.key) = \(DebugValueText.abridged($0.value))" }.joined(separator: ", "))
         }
@@ -89,6 +89,13 @@ public enum DebugRun {
             lines.append("replicate 0 of \(outcome.condition) succeeded (\(outcome.stepCount) steps)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `path` relative to the current folder when it lies inside it (as the user typed it).
+    static func relative(_ path: String) -> String {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let p = URL(fileURLWithPath: path).standardizedFileURL.path
+        return p.hasPrefix(cwd + "/") ? String(p.dropFirst(cwd.count + 1)) : p
     }
 
     private static func isDirectory(_ path: String) -> Bool {
