@@ -266,4 +266,24 @@ final class RunScreenTmuxTests: XCTestCase {
         p.waitFor("the run") { $0.contains("replicate 3/3") && $0.contains("complete") }
         quit(p)
     }
+
+    func testCtrlCCancelsAndASecondOneLeavesWithTheTerminalRestored() throws {
+        let gate = "\(f.dir)/gate"
+        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        f.experiment("held", """
+        name: held
+        replicates: 2
+        datasource: c_range
+        steps:
+          - rt_gate: {dir: "\(gate)"}
+        """)
+        let p = try pane(["run", "experiments/held", "--ui"])
+        p.waitFor("the held run") { $0.contains("▶ rt_gate") }
+        p.send("C-c")
+        p.waitFor("cancelling: waiting for the running replicates")
+        p.send("C-c")
+        XCTAssertEqual(p.exitStatus(), 130, p.screen())
+        XCTAssertEqual(p.sttyAfter, p.sttyBefore, "terminal settings after Ctrl-C")
+        XCTAssertEqual(try p.run(["display-message", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
 }
