@@ -1,3 +1,4 @@
+import CrystallizeRuntime
 import Foundation
 import XCTest
 
@@ -72,6 +73,29 @@ final class OptimizeTests: XCTestCase {
         XCTAssertEqual(show.stdout.components(separatedBy: "\n").filter { $0.contains("trial_0") && !$0.hasPrefix("best") }.count, 14, show.stdout)
         // Each trial run is an ordinary run on disk.
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(f.version("h"))/trials/round_002/h/v0/\(winner["trial"] as! String)/results.json"))
+    }
+
+    /// A round that extends its survivors runs replicates from..<to of one long run: steps see
+    /// those indices (the context's `replicate`) and their seeds, not a restart at 0.
+    func testALaterRoundsStepsSeeTheReplicateIndicesOfOneLongRun() throws {
+        let f = ExperimentFixture("opt-halving-index")
+        let config = Self.config("hi", optimize: Self.halving).replacingOccurrences(of: "  - noisy_quadratic: {noise: 0.1, delay_ms: 0}",
+                                                                                   with: "  - noisy_quadratic: {noise: 0.1, delay_ms: 0}\n  - c_log: {message: at, level: 2}")
+        XCTAssertTrue(config.contains("c_log"))
+        f.experiment("hi", config)
+        let r = f.host(["run", "experiments/hi"], extraPlugins: [quad])
+        XCTAssertEqual(r.status, 0, r.output)
+        func seen(_ round: String) -> Set<String> {
+            Set(Harness.read("\(f.version("hi"))/trials/\(round)/hi/v0/steps.log").split(separator: "\n").compactMap { line in
+                line.range(of: "at r").map { String(line[$0.upperBound...].prefix { $0.isNumber }) }
+            })
+        }
+        XCTAssertEqual(seen("round_000"), ["0", "1"])
+        XCTAssertEqual(seen("round_001"), ["2", "3"], "round 1 runs replicates 2..<4 of the long run")
+        XCTAssertEqual(seen("round_002"), ["4", "5", "6", "7"])
+        // Seeds are those of the long run too: round 1's replicate 0 is replicate 2, seed 11 + 2 * 31337.
+        let outcomes = CheckpointJournal.read("\(f.version("hi"))/trials/round_001/hi/v0/replicates.journal").outcomes
+        XCTAssertEqual(Set(outcomes.filter { $0.replicate == 0 }.map(\.seedUsed)), [UInt64(11 + 2 * 31337)], "\(outcomes.map(\.seedUsed))")
     }
 
     func testGridFindsTheExactOptimumAndRandomKeepsItsBestOverBatches() throws {

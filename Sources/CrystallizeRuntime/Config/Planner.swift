@@ -44,6 +44,7 @@ public enum Planner {
         draft.inputs = config.inputs
         draft.retention = config.retention
         draft.retries = config.retries
+        draft.firstReplicate = overrides.firstReplicate ?? 0
         draft.randomStreams = config.randomStreams
         draft.dataHashes = config.dataHashes
         draft.treatmentValues = try config.writtenTreatmentValues() + generated

@@ -34,6 +34,12 @@ public struct RunOverrides: Codable, Equatable {
     /// Set by an optimizer for one trial run: the target's data root (upstreams keep `dataRoot`).
     public var targetDataRoot: String? = nil
 
+    /// Set by an optimizer for a round that extends its candidates: the index, in the one long
+    /// run the rounds make up, of this run's replicate 0. Steps see it in the context's
+    /// `replicate` and seeds follow it; the run's own folders and journal count from 0.
+    /// Optional so request.json files written before it existed still read.
+    public var firstReplicate: Int? = nil
+
     /// No overrides.
     public init() {}
 }

@@ -125,6 +125,9 @@ public final class Plan {
     public let settings: [SettingOverride]
     /// The run screen's toggles applied to this plan (treatments off, steps uncached).
     public let toggles: ToggleState
+    /// The index of this run's replicate 0 in a longer run (an optimization round extending
+    /// its candidates; otherwise 0): the context's `replicate` and the seeds count from it.
+    public let firstReplicate: Int
 
     /// Validates `draft` (treatment values against the parameters they feed) and freezes it.
     init(_ draft: PlanDraft) throws {
@@ -137,13 +140,18 @@ public final class Plan {
         inputs = draft.inputs; retention = draft.retention; retries = draft.retries
         recordsDataHashes = draft.dataHashes || draft.allSteps.contains { $0.cacheable }
         randomStreams = draft.randomStreams; settings = draft.settings; toggles = draft.toggles
+        firstReplicate = draft.firstReplicate
     }
 
     /// The datasource (when there is one) and then the steps: everything that runs per condition.
     public var allSteps: [PlannedStep] { (datasource.map { [$0] } ?? []) + steps }
 
-    /// The seed of replicate `r`: (seed + r * 31337) mod 2^32, as crystallize-ml computes it.
-    public func seedUsed(replicate r: Int) -> UInt64 { (seed &+ UInt64(r) &* 31337) % (1 << 32) }
+    /// The seed of replicate `r`: (seed + r * 31337) mod 2^32, as crystallize-ml computes it,
+    /// r counted from `firstReplicate`.
+    public func seedUsed(replicate r: Int) -> UInt64 { (seed &+ UInt64(firstReplicate + r) &* 31337) % (1 << 32) }
+
+    /// The replicate index steps and hooks see for this run's replicate `r`.
+    public func contextReplicate(_ r: Int) -> Int { firstReplicate + r }
 
     /// What identifies the computation: step names, their identities (binary, params), datasource.
     public var pipelineSignature: String {
@@ -153,6 +161,8 @@ public final class Plan {
         // Runs made before the rule existed used independent streams: their signature stays
         // what it was, and a common-stream run never resumes one of them.
         if randomStreams != .independent { parts.append("random_streams:" + randomStreams.rawValue) }
+        // Steps see the replicate index: a run that starts elsewhere computes something else.
+        if firstReplicate != 0 { parts.append("first_replicate:\(firstReplicate)") }
         return ValueHash.hex(.list(parts.map { .string($0) }))
     }
 

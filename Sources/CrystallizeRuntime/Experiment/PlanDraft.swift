@@ -28,6 +28,8 @@ struct PlanDraft {
     /// `data_hashes:` as written; the plan also hashes when any step is cached.
     var dataHashes = false
     var randomStreams: RandomStreams = .common
+    /// `RunOverrides.firstReplicate`: where this run's replicates start in a longer run.
+    var firstReplicate = 0
     var settings: [SettingOverride] = []
     var toggles = ToggleState()
     /// Every value a treatment sets (written, swept or inherited), where it was set: checked

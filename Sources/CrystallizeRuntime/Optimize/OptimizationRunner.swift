@@ -5,8 +5,9 @@ import OrderedCollections
 /// the optimizer asks for is one ordinary run (through `Session`, so upstreams, execution
 /// strategies, checkpoints and the cache all apply) of the baseline and the batch's trial
 /// treatments, written to `vN/trials/round_<k>/`. A candidate asked for again with more
-/// replicates runs only the replicates it lacks (the round's seed starts where its last
-/// replicate ended, so replicate seeds are those of one long run). After each round the
+/// replicates runs only the replicates it lacks (the round's replicates are numbered from
+/// where its last one ended, `RunOverrides.firstReplicate`, so steps see and seeds follow
+/// the replicate indices of one long run). After each round the
 /// trial history goes to `vN/optimization.json`; resume replays the optimizer (it is
 /// deterministic) and every round already on disk is loaded instead of run.
 public enum OptimizationRunner {
@@ -67,7 +68,7 @@ public enum OptimizationRunner {
                 }
                 var o = overrides
                 o.replicates = to - from
-                o.seed = (plan.seed &+ UInt64(from) &* 31337) % (1 << 32)
+                o.firstReplicate = from
                 o.treatments = nil
                 o.trialTreatments = requests.map { TrialTreatment(name: $0.name, additions: $0.params) }
                 o.targetDataRoot = "\(vdir)/trials/\(OptimizationRecord.roundFolder(round))"

@@ -29,13 +29,15 @@ final class ConditionScope {
 
     init(context: RunContext) { self.context = context }
 
-    /// Readies the scope for (replicate, condition), emptying what an earlier one left.
-    func begin(replicate: Int, condition: Condition, seed: UInt64, pool: Int) {
+    /// Readies the scope for (replicate, condition), emptying what an earlier one left; the
+    /// context holds `contextReplicate` (the replicate's index in a longer run, see
+    /// `Plan.firstReplicate`).
+    func begin(replicate: Int, contextReplicate: Int, condition: Condition, seed: UInt64, pool: Int) {
         self.replicate = replicate
         self.condition = condition.name
         self.seed = seed
         self.pool = pool
-        context.start(replicate: replicate, condition: condition, seed: seed)
+        context.start(replicate: contextReplicate, condition: condition, seed: seed)
         if !info.isEmpty { info = [:] }
         if !written.isEmpty { written = [:] }
         records.removeAll()

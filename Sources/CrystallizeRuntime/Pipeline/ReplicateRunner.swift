@@ -175,10 +175,10 @@ public final class ReplicateRunner {
         let pooled = pools[pool].popLast()
         poolLock.unlock()
         let scope = pooled ?? makeScope()
-        scope.begin(replicate: r, condition: condition, seed: seed, pool: pool)
+        scope.begin(replicate: r, contextReplicate: plan.contextReplicate(r), condition: condition, seed: seed, pool: pool)
         if let events { scope.startedAt = events.replicateStarted(r, condition.name) }
         if replicateHooks || stepHooks {
-            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(r)),
+            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(plan.contextReplicate(r))),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
             callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
         }
