@@ -68,6 +68,10 @@ final class DebugRunTests: XCTestCase {
         let set = f.host(["run", "experiments/dbg", "--debug", "--set", "c_add.amount=2"])
         XCTAssertEqual(set.status, 0, set.output)
         XCTAssertTrue(set.stdout.contains("param   amount = 2.0  (param)"), set.output)
+        // A long value is abridged to its first items and a count.
+        let long = f.host(["run", "experiments/dbg", "--debug", "--set", "c_range.n=50"])
+        XCTAssertEqual(long.status, 0, long.output)
+        XCTAssertTrue(long.stdout.contains("output  f64[] [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, ... 44 more]"), long.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(f.dir)/data"))
     }
 
