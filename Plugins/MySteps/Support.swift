@@ -70,8 +70,14 @@ enum Trace {
         write("init")
     }
 
-    static func write(_ line: String) {
-        lock.withLock { file?.write(Data("\(getpid()) \(line)\n".utf8)) }
+    /// Appends `line` when tracing is on. The line is built only then: record_metric traces
+    /// every replicate, and building it (reading context keys, which provenance records as the
+    /// step's reads) on untraced runs would cost every run and change what it records.
+    static func write(_ line: @autoclosure () -> String) {
+        lock.withLock {
+            guard let file else { return }
+            file.write(Data("\(getpid()) \(line())\n".utf8))
+        }
     }
 
     static func close() {

@@ -54,6 +54,14 @@ final class MyStepsExampleTests: XCTestCase {
             totals += lines.filter { $0.hasPrefix("total ") }.count
         }
         XCTAssertEqual(totals, 4, "one total line per replicate")
+        // Untraced, record_metric reads nothing from the context (its trace line is built only
+        // when tracing): its provenance says so.
+        XCTAssertEqual(f.run("experiments/tr", ["--quiet"]).status, 0)
+        let joined = Harness.provenance("tr", in: f.dir)
+        let steps = ((joined?["runs"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]]) ?? []
+        let record = steps.first { $0["name"] as? String == "record_metric" || $0["step"] as? String == "record_metric" }
+        XCTAssertNotNil(record, "\(steps)")
+        XCTAssertEqual(((record?["ctx_changes"] as? [String: Any])?["reads"] as? [String: Any])?.isEmpty ?? true, true, "\(record ?? [:])")
         let bad = f.run("experiments/tr", [], environment: ["MYSTEPS_TRACE": "\(f.dir)/no/such/folder/trace.log"])
         XCTAssertNotEqual(bad.status, 0, bad.output)
         XCTAssertTrue(bad.stderr.contains("plugin-wide init failed (status 1): MYSTEPS_TRACE: cannot open \(f.dir)/no/such/folder/trace.log"), bad.output)
