@@ -286,4 +286,28 @@ final class RunScreenTmuxTests: XCTestCase {
         XCTAssertEqual(p.sttyAfter, p.sttyBefore, "terminal settings after Ctrl-C")
         XCTAssertEqual(try p.run(["display-message", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
+
+    func testAGraphIsListedAndItsRunScreenShowsEveryExperimentInOrder() throws {
+        let g = GraphFixture("tmux-graph")
+        let p = try TmuxPane(["ui"], in: g.dir)
+        panes.append(p)
+        let list = p.waitFor("graph (producer → consumer)")
+        XCTAssertTrue(list.contains("producer  experiment"), list)
+        // consumer is listed first; Enter opens its run screen, R runs the graph.
+        p.send("Enter")
+        p.waitFor("the graph's tree") { $0.contains("▾ producer") && $0.contains("▾ consumer") }
+        p.send("R")
+        let done = p.waitFor("both experiments complete") { screen in
+            let rows = screen.split(separator: "\n").map(String.init)
+            return rows.contains { $0.hasPrefix("▾ producer") && $0.contains("complete") }
+                && rows.contains { $0.hasPrefix("▾ consumer") && $0.contains("complete") }
+        }
+        let rows = done.split(separator: "\n").map(String.init)
+        let producer = rows.firstIndex { $0.hasPrefix("▾ producer") }!, consumer = rows.firstIndex { $0.hasPrefix("▾ consumer") }!
+        XCTAssertLessThan(producer, consumer, "upstream first:\n\(done)")
+        XCTAssertTrue(done.contains("consumer v0 │ replicate 6/6 │ complete"), done)
+        p.send("q")
+        p.waitFor("complete (v0)")
+        quit(p)
+    }
 }
