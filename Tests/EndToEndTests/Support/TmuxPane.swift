@@ -60,7 +60,9 @@ final class TmuxPane {
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
         let out = "\(records)/tmux-\(UUID().uuidString.prefix(8)).out"
-        let argv = [tmux, "-L", socket] + arguments
+        // -u: UTF-8 whatever locale the test process has (an empty LC_ALL must not turn the
+        // screen's glyphs into underscores).
+        let argv = [tmux, "-u", "-L", socket] + arguments
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
