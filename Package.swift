@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "OptimizeTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/OptimizeTestPlugin",
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SlurmExecution", dependencies: ["Crystallize", "ChildProcesses"], path: "Plugins/SlurmExecution"),
-        .target(name: "RayExecution", dependencies: ["Crystallize"], path: "Plugins/RayExecution"),
+        .target(name: "RayExecution", dependencies: ["Crystallize", "ChildProcesses"], path: "Plugins/RayExecution"),
         .target(name: "ReliabilityTestPlugin", dependencies: ["CCrystallize"], path: "Plugins/ReliabilityTestPlugin"),
         .testTarget(name: "CrystallizeRuntimeTests", dependencies: ["CrystallizeRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CrystallizeRuntime", "ChildProcesses"]),

@@ -169,6 +169,8 @@ static crys_status c_workers(crys_ctx *ctx, crys_loop *loop, void *user) {
         size_t argc = 0;
         const char *const *argv = H->loop_worker_command(loop, rep, path, &argc);
         pid_t pid;
+        /* Plain POSIX on purpose: this plugin shows what a C plugin does with the header alone
+           (the host's own processes go through swift-subprocess, a Swift package). */
         if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
             H->set_error(ctx, "c_workers: cannot spawn a worker");
             return CRYS_ERROR;

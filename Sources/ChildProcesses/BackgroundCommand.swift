@@ -33,8 +33,7 @@ public final class BackgroundCommand: @unchecked Sendable {
         let started = DispatchSemaphore(value: 0)
         final class Failure: @unchecked Sendable { var error: Error? }
         let failure = Failure()
-        let exe: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
-        let env = Environment.inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        let exe = command.executableForSubprocess, env = command.environmentForSubprocess
         let input: FileDescriptorInput = .fileDescriptor(try stdin ?? FileDescriptor.open("/dev/null", .readOnly), closeAfterSpawningProcess: stdin == nil)
         Task(executorPreference: SerialTaskExecutor.shared) {
             do {
@@ -57,10 +56,7 @@ public final class BackgroundCommand: @unchecked Sendable {
                 }
                 var result = self.lock.withLock { CommandResult(status: -1, signal: nil, stdout: String(decoding: self.out, as: UTF8.self),
                                                                 stderr: String(decoding: self.err, as: UTF8.self), processIdentifier: self.processIdentifier) }
-                switch r.terminationStatus {
-                case .exited(let code): result.status = code
-                case .signaled(let s): result.signal = s
-                }
+                Command.ending(r.terminationStatus, into: &result)
                 self.lock.withLock { self.ended = result }
             } catch {
                 failure.error = error

@@ -54,21 +54,28 @@ public struct Command: Sendable {
         self.directory = directory; self.timeout = timeout
     }
 
+    var executableForSubprocess: Executable { executable.contains("/") ? .path(FilePath(executable)) : .name(executable) }
+    var environmentForSubprocess: Environment {
+        .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+    }
+
+    static func ending(_ status: TerminationStatus, into result: inout CommandResult) {
+        switch status {
+        case .exited(let code): result.status = code
+        case .signaled(let s): result.signal = s
+        }
+    }
+
     /// Runs it with stdin at /dev/null and collects both streams.
     public func run() async -> CommandResult {
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
-        let env = Environment.inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
-        let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
         let launch = { () async throws -> CommandResult in
-            let r = try await Subprocess.run(exe, arguments: Arguments(arguments), environment: env,
+            let r = try await Subprocess.run(executableForSubprocess, arguments: Arguments(arguments), environment: environmentForSubprocess,
                                              workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
                                              input: .none, output: .string(limit: outputLimit), error: .string(limit: outputLimit))
             var result = CommandResult(status: -1, signal: nil, stdout: r.standardOutput, stderr: r.standardError, processIdentifier: r.processIdentifier.value)
-            switch r.terminationStatus {
-            case .exited(let code): result.status = code
-            case .signaled(let s): result.signal = s
-            }
+            Self.ending(r.terminationStatus, into: &result)
             return result
         }
         guard let timeout else {
@@ -90,12 +97,30 @@ public struct Command: Sendable {
         }
     }
 
+    /// Runs it on this process's own stdin, stdout and stderr (an editor on the terminal);
+    /// nothing is collected, and `timeout` does not apply.
+    public func runAttached() async -> CommandResult {
+        do {
+            let r = try await Subprocess.run(executableForSubprocess, arguments: Arguments(arguments), environment: environmentForSubprocess,
+                                             workingDirectory: directory.map { FilePath($0) },
+                                             input: .currentStandardInput, output: .currentStandardOutput, error: .currentStandardError)
+            var result = CommandResult(status: -1, signal: nil, stdout: "", stderr: "", processIdentifier: r.processIdentifier.value)
+            Self.ending(r.terminationStatus, into: &result)
+            return result
+        } catch { return .notStarted("cannot run \(executable): \(error)") }
+    }
+
+    /// `runAttached()`, waited for on this thread.
+    public func runAttachedBlocking() -> CommandResult { Self.wait { await self.runAttached() } }
+
     /// `run()`, waited for on this thread (the work runs on `SerialTaskExecutor`).
-    public func runBlocking() -> CommandResult {
+    public func runBlocking() -> CommandResult { Self.wait { await self.run() } }
+
+    private static func wait(_ work: @escaping @Sendable () async -> CommandResult) -> CommandResult {
         final class Box: @unchecked Sendable { var result: CommandResult? }
         let box = Box(), done = DispatchSemaphore(value: 0)
         Task(executorPreference: SerialTaskExecutor.shared) {
-            box.result = await self.run()
+            box.result = await work()
             done.signal()
         }
         done.wait()

@@ -56,6 +56,9 @@ struct Serve: ParsableCommand {
             exitWith("error: the dashboard is a separate product and is not built (\(exe) is missing): run `swift build --product crystallize-dashboard`", code: 2)
         }
         let args = [exe, "--data-dir", dataDir, "--port", "\(port)", "--host", host]
+        // Replaced in place, not started as a child: the dashboard gets this process's pid,
+        // terminal, signals and exit status, and no host waits around. swift-subprocess (how
+        // everything else starts processes) only starts children; it has no exec.
         var cargs = args.map { strdup($0) } + [nil]
         execv(exe, &cargs)
         exitWith("error: cannot start \(exe): \(String(cString: strerror(errno)))", code: 2)

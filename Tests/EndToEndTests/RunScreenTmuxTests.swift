@@ -161,8 +161,8 @@ final class RunScreenTmuxTests: XCTestCase {
         let p = try pane(["run", "experiments/shaky", "--ui"])
         p.waitFor("the failed run") { $0.contains("failed") && !$0.contains("running") }
         p.send("E")
-        let errors = p.waitFor("c_crash was asked to fail")
-        XCTAssertTrue(errors.contains("r1  baseline  c_crash: c_crash was asked to fail"), errors)
+        // The Logs tab also shows the message: wait for the Errors tab's own line.
+        let errors = p.waitFor("the Errors tab") { $0.contains("r1  baseline  c_crash: c_crash was asked to fail") }
         XCTAssertTrue(errors.contains("Errors(1)"), errors)
         p.send("L")
         let logs = p.waitFor("hello r2")

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// The run screen as a program: plans the experiment (and its graph), runs it on R with the
@@ -270,10 +271,8 @@ public final class RunScreenApp: @unchecked Sendable {
         let editor = env["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? env["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
         var status: Int32 = 0
         terminal.suspend {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "\(editor) +\(line) \"$1\"", "editor", path]
-            do { try p.run(); p.waitUntilExit(); status = p.terminationStatus } catch { status = -1 }
+            let r = Command("/bin/sh", ["-c", "\(editor) +\(line) \"$1\"", "editor", path]).runAttachedBlocking()
+            status = r.signal ?? r.status
         }
         if !locked({ sessionRunning }) { refreshLayout() }
         return status == 0 ? "edited \(path):\(line)" : "editor '\(editor)' exited with status \(status)"

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 
@@ -53,33 +54,16 @@ final class TmuxPane {
     /// Single-quotes `s` for sh.
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-    /// Runs `tmux -L <socket> <arguments>`; returns its stdout. Spawned and waited for with
-    /// posix_spawn and waitpid, output through a file: the server a first call starts
-    /// daemonises from the client and inherits its descriptors, and Foundation's Process
-    /// waits for those to close (so it would wait for the server, forever).
+    /// Runs `tmux -L <socket> <arguments>`; returns its stdout. The server a first call
+    /// starts daemonises from the client and inherits its descriptors; swift-subprocess stops
+    /// reading when the client exits, so the server's open copies make nobody wait.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let out = "\(records)/tmux-\(UUID().uuidString.prefix(8)).out"
         // -u: UTF-8 whatever locale the test process has (an empty LC_ALL must not turn the
         // screen's glyphs into underscores).
-        let argv = [tmux, "-u", "-L", socket] + arguments
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { for a in cArgs { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, tmux, &actions, nil, &cArgs, environ)
-        guard rc == 0 else { throw TmuxError(description: "cannot start \(tmux): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = Harness.read(out)
-        try? FileManager.default.removeItem(atPath: out)
-        // A normal exit has status (code << 8); anything else is a failure.
-        if status != 0 { throw TmuxError(description: "tmux \(arguments.prefix(3).joined(separator: " ")) (wait status \(status)): \(text)") }
+        let r = Command(tmux, ["-u", "-L", socket] + arguments).runBlocking()
+        let text = r.stdout + r.stderr
+        if r.status != 0 { throw TmuxError(description: "tmux \(arguments.prefix(3).joined(separator: " ")) (status \(r.signal.map { "signal \($0)" } ?? "\(r.status)")): \(text)") }
         return text
     }
 
