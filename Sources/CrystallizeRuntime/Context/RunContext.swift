@@ -11,6 +11,10 @@ public struct ContextError: Error, CustomStringConvertible {
 /// As in crystallize-ml, keys are add-only: a step may add a key but never overwrite one, so a
 /// step's view of the context can only grow. Metrics are lists (one value per recording).
 /// Reads and writes are kept per step for provenance.
+///
+/// Its bookkeeping fields are internal, not public: with every access inside this module the
+/// optimizer proves them free of conflicts and drops their run-time exclusivity checks (ten
+/// fewer a replicate on the trivial benchmark), which it cannot do for public storage.
 public final class RunContext {
     /// Context keys and values, in insertion order.
     // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
@@ -18,15 +22,15 @@ public final class RunContext {
     /// Metric name to recorded values, in recording order (grouped from `metricLog`).
     public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric name to the tags it was recorded with.
-    public private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
+    private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
-    public var currentStep: String = "<host>"
+    var currentStep: String = "<host>"
     /// Keys read by the current step, with the values read, in reading order (each key once).
-    public private(set) var readLog: [(key: String, value: Value)] = []
+    private(set) var readLog: [(key: String, value: Value)] = []
     /// `readLog` as a map.
     public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: readLog) }
     /// Keys written by the current step.
-    public private(set) var writes: [String] = []
+    private(set) var writes: [String] = []
     /// Every metric value recorded, in order: a step's share is what it appended, which makes
     /// its provenance record without comparing metric lists before and after.
     // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
