@@ -93,7 +93,8 @@ final class RunScreenTmuxTests: XCTestCase {
         XCTAssertTrue(done.contains("✓ baseline") && done.contains("3/3"), done)
         p.send("S")
         let summary = p.waitFor("the summary's metrics") { $0.contains("mean") && $0.contains("best: add_ten") }
-        for text in ["condition  metric  n  mean", "baseline   total   3", "add_ten    total   3", "hypothesis total_increases", "p_value"] {
+        for text in ["condition  metric  n  mean", "baseline   total   3", "add_ten    total   3", "hypothesis total_increases", "p_value",
+                     "effect (95% CI)", "+30 ["] {
             XCTAssertTrue(summary.contains(text), "'\(text)' missing:\n\(summary)")
         }
         quit(p)

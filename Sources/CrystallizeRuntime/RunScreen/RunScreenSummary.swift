@@ -24,16 +24,20 @@ enum RunScreenSummary {
         for h in r.hypotheses {
             out.append([])
             out.append([Span(" hypothesis \(h.name)", .bold), Span(" (\(h.verifier) on \(h.metricGroups.map { $0.joined(separator: "+") }.joined(separator: ", ")))", .dim)])
-            var hrows: [[String]] = [["treatment", "p_value", "effect", "significant"]]
+            var hrows: [[String]] = [["treatment", "p_value", "significant", "effect (95% CI)"]]
             for (t, groups) in h.results {
                 let p = groups.compactMap { $0["p_value"]?.asDouble }.map(Summary.fmt).joined(separator: ",")
                 let effects = groups.enumerated().map { g, result -> String in
+                    // The engine's effect (mean difference and its interval, paired or Welch as
+                    // the verifier), as the printed summary shows it; else the verifier's own
+                    // number; else Cohen's d from the metrics.
+                    if case .map(let e)? = result["effect"], let d = e["mean_difference"]?.asDouble { return compactEffect(d, e["ci_low"]?.asDouble, e["ci_high"]?.asDouble) }
                     if let d = ["effect_size", "cohens_d", "mean_difference", "effect"].lazy.compactMap({ result[$0]?.asDouble }).first { return Summary.fmt(d) }
                     let metric = h.metricGroups.indices.contains(g) ? h.metricGroups[g].first : nil
                     return metric.flatMap { cohensD(r, baseline: r.conditions.first ?? "baseline", treatment: t, metric: $0) }.map { "d=" + Summary.fmt($0) } ?? "-"
                 }
                 let sig = groups.map { $0["significant"] == .bool(true) ? "yes" : "no" }.joined(separator: ",")
-                hrows.append([t, p.isEmpty ? "-" : p, effects.joined(separator: ","), sig])
+                hrows.append([t, p.isEmpty ? "-" : p, sig, effects.joined(separator: ",")])
             }
             out += Summary.table(hrows).split(separator: "\n").enumerated().map { i, l in [Span(" " + l, i == 0 ? .dim : .normal)] }
             out.append([Span(" best: "), Span(h.best ?? "none", .green)])
@@ -41,6 +45,13 @@ enum RunScreenSummary {
         if let t = r.toggles.summaryLine { out.append([Span(" " + t, .dim)]) }
         if !r.settings.isEmpty { out.append([Span(" set: " + r.settings.joined(separator: ", "), .dim)]) }
         return out
+    }
+
+    /// A mean difference and its interval in four significant digits ("+30 [28.35, 31.65]"):
+    /// the tab is narrower than the printed summary, whose `effectText` keeps four decimals.
+    static func compactEffect(_ d: Double, _ low: Double?, _ high: Double?) -> String {
+        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "nan" }
+        return (d > 0 ? "+" : "") + g(d) + " [" + g(low) + ", " + g(high) + "]"
     }
 
     /// Per condition: how long one replicate took (mean and sd) in this run.
