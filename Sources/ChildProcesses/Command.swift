@@ -32,11 +32,13 @@ public struct CommandResult: Sendable {
     }
 }
 
-/// One external command, run to completion through swift-subprocess: the one way this
-/// package starts a process that it waits for (git, the Slurm client, the host in tests).
+/// One external command, run through swift-subprocess: the one way this package starts a
+/// process (git, the Slurm client, the run screen's editor, the host in tests; see also
+/// `BackgroundCommand`, and the processes strategy, which starts its workers directly).
 public struct Command: Sendable {
     /// An absolute path, or a name looked up on PATH.
     public var executable: String
+    /// Its arguments (argv[1...]).
     public var arguments: [String]
     /// Variables set on top of the inherited environment (nil values unset one).
     public var environment: [String: String?] = [:]

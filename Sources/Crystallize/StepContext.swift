@@ -15,7 +15,9 @@ public struct StepContext {
     }
     /// A resolved parameter (explicit, context, or default).
     public func param(_ name: String) -> HostValue? { HostValue(name.withCString { h.param(raw, $0) }) }
-    /// A numeric parameter.
+    /// A numeric parameter, NaN when it is missing or not a number: prefer `f64(_:)`, which
+    /// throws an error naming the parameter instead.
+    @available(*, deprecated, message: "use try ctx.f64(name): a missing or mistyped parameter is an error naming it, not a silent NaN")
     public func double(_ name: String) -> Double { param(name)?.double ?? .nan }
     /// Records a metric value.
     public func record(_ metric: String, _ value: Double, tags: [String] = []) {
