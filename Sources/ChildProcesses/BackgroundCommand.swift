@@ -35,7 +35,7 @@ public final class BackgroundCommand: @unchecked Sendable {
         let failure = Failure()
         let exe = command.executableForSubprocess, env = command.environmentForSubprocess
         let input: FileDescriptorInput = .fileDescriptor(try stdin ?? FileDescriptor.open("/dev/null", .readOnly), closeAfterSpawningProcess: stdin == nil)
-        Task(executorPreference: SerialTaskExecutor.shared) {
+        Task(executorPreference: ThreadPoolExecutor.subprocessWaits) {
             do {
                 let r = try await Subprocess.run(exe, arguments: Arguments(command.arguments), environment: env,
                                                  workingDirectory: command.directory.map { FilePath($0) },

@@ -115,13 +115,13 @@ public struct Command: Sendable {
     /// `runAttached()`, waited for on this thread.
     public func runAttachedBlocking() -> CommandResult { Self.wait { await self.runAttached() } }
 
-    /// `run()`, waited for on this thread (the work runs on `SerialTaskExecutor`).
+    /// `run()`, waited for on this thread (the work runs on `ThreadPoolExecutor.subprocessWaits`).
     public func runBlocking() -> CommandResult { Self.wait { await self.run() } }
 
     private static func wait(_ work: @escaping @Sendable () async -> CommandResult) -> CommandResult {
         final class Box: @unchecked Sendable { var result: CommandResult? }
         let box = Box(), done = DispatchSemaphore(value: 0)
-        Task(executorPreference: SerialTaskExecutor.shared) {
+        Task(executorPreference: ThreadPoolExecutor.subprocessWaits) {
             box.result = await work()
             done.signal()
         }

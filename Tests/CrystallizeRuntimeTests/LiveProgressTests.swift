@@ -33,7 +33,7 @@ final class LiveProgressTests: XCTestCase {
     func size() -> Int { (try? FileManager.default.attributesOfItem(atPath: journalPath)[.size] as? Int) ?? -1 }
 
     func testEachReadDecodesOnlyTheNewBlocks() throws {
-        FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(0, "t"), outcome(1)])))
+        _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(0, "t"), outcome(1)])))
         var reader = LiveProgressReader(versionDirectory: dir)
         var p = try reader.read()
         XCTAssertEqual(p.done, 3)
@@ -63,7 +63,7 @@ final class LiveProgressTests: XCTestCase {
     }
 
     func testABlockStillBeingWrittenWaitsForTheNextRead() throws {
-        FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0)])))
+        _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0)])))
         var reader = LiveProgressReader(versionDirectory: dir)
         XCTAssertEqual(try reader.read().done, 1)
         let block = CheckpointJournal.encode([outcome(3), outcome(4)])
@@ -74,7 +74,7 @@ final class LiveProgressTests: XCTestCase {
     }
 
     func testDamageOrACutBackFileIsReadWholeAgain() throws {
-        FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(1)])))
+        _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(1)])))
         var reader = LiveProgressReader(versionDirectory: dir)
         XCTAssertEqual(try reader.read().done, 2)
         // A torn block, then a block a resumed run appended after it.
@@ -84,7 +84,7 @@ final class LiveProgressTests: XCTestCase {
         XCTAssertEqual(p.done, 4, "the torn block is skipped, the block after it counted: \(p)")
         XCTAssertEqual(p.failures, 1)
         // A rerun replaced the journal with a shorter one.
-        FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(9)])))
+        _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(9)])))
         p = try reader.read()
         XCTAssertEqual(p.done, 1)
         XCTAssertEqual(p.failures, 0)

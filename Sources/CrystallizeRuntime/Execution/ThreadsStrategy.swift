@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// N dedicated OS threads, so blocking steps get N-way parallelism regardless of the core
@@ -76,46 +77,5 @@ final class ReplicateClaims: @unchecked Sendable {
         let start = claimed
         claimed = min(count, claimed + size)
         return start..<claimed
-    }
-}
-
-/// A task executor backed by a fixed set of threads.
-final class ThreadPoolExecutor: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var stopped = false
-
-    init(threads: Int) {
-        for i in 0..<threads {
-            let t = Thread { [self] in self.work() }
-            t.name = "crystallize-worker-\(i)"
-            t.start()
-        }
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
-        condition.lock()
-        jobs.append(unowned)
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func work() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            if jobs.isEmpty && stopped { condition.unlock(); return }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
-    }
-
-    func shutdown() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
     }
 }

@@ -240,16 +240,16 @@ public final class CheckpointJournal {
         return JournalFormats.Scan(outcomes: outcomes, damaged: damaged, newerFormats: newer)
     }
 
-    /// The whole block at `at`, checksum verified: its format and payload range. nil when the
+    /// The whole block at `offset`, checksum verified: its format and payload range. nil when the
     /// bytes there are not one (no marker, cut short, checksum wrong).
-    static func block(in bytes: [UInt8], at at: Int) -> (format: Int, payload: Range<Int>)? {
+    static func block(in bytes: [UInt8], at offset: Int) -> (format: Int, payload: Range<Int>)? {
         let n = bytes.count
-        guard n - at >= headerSize, bytes[at..<(at + 3)].elementsEqual(marker[..<3]), let format = JournalFormats.blockFormat(bytes[at + 3]) else { return nil }
-        let length = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
-        let start = at + headerSize
+        guard n - offset >= headerSize, bytes[offset..<(offset + 3)].elementsEqual(marker[..<3]), let format = JournalFormats.blockFormat(bytes[offset + 3]) else { return nil }
+        let length = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+        let start = offset + headerSize
         guard length <= n - start,
               bytes.withUnsafeBytes({ SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }).prefix(16)
-                .elementsEqual(bytes[(at + 8)..<(at + 24)]) else { return nil }
+                .elementsEqual(bytes[(offset + 8)..<(offset + 24)]) else { return nil }
         return (format, start..<(start + length))
     }
 
