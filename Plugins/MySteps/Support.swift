@@ -1,5 +1,6 @@
 import Crystallize
 import Foundation
+import Synchronization
 
 /// What save_summary writes and summarize_input reads: the numbers of one replicate.
 struct Summary {
@@ -58,15 +59,15 @@ struct ZTest {
 /// The trace file of MYSTEPS_TRACE: opened by the plugin's init, closed by its shutdown, one
 /// per process (each worker process appends its own lines, tagged with its pid).
 enum Trace {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var file: FileHandle?
+    /// The open trace file, if tracing; a Mutex keeps it safe to reach from any thread.
+    private static let file = Mutex<FileHandle?>(nil)
 
     static func open(_ path: String?) throws {
         guard let path, !path.isEmpty else { return }
         // O_APPEND: worker processes share the file, and each line must land after the others'.
         let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else { throw PluginFailure("MYSTEPS_TRACE: cannot open \(path) for writing") }
-        lock.withLock { file = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
+        file.withLock { $0 = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
         write("init")
     }
 
@@ -74,15 +75,15 @@ enum Trace {
     /// every replicate, and building it (reading context keys, which provenance records as the
     /// step's reads) on untraced runs would cost every run and change what it records.
     static func write(_ line: @autoclosure () -> String) {
-        lock.withLock {
-            guard let file else { return }
-            file.write(Data("\(getpid()) \(line())\n".utf8))
+        file.withLock { handle in
+            guard let handle else { return }
+            handle.write(Data("\(getpid()) \(line())\n".utf8))
         }
     }
 
     static func close() {
         write("shutdown")
-        lock.withLock { try? file?.close(); file = nil }
+        file.withLock { try? $0?.close(); $0 = nil }
     }
 }
 
