@@ -22,11 +22,8 @@ public struct DetachedRunPending: Error, CustomStringConvertible {
     static func check(_ plans: [Plan]) throws {
         for plan in plans {
             let store = RunStore(dataRoot: plan.dataRoot, experiment: plan.name)
-            for v in store.versions().reversed() {
-                guard let meta = try? store.readMetadata(v), case .string(let status)? = meta["status"] else { continue }
-                if status == RunStatus.detached.metadataWord {
-                    throw DetachedRunPending(experiment: plan.name, versionDirectory: store.versionDirectory(v))
-                }
+            if let v = store.versions(withStatus: [RunStatus.detached.metadataWord]).last {
+                throw DetachedRunPending(experiment: plan.name, versionDirectory: store.versionDirectory(v))
             }
         }
     }

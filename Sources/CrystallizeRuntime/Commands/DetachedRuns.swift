@@ -31,9 +31,8 @@ public enum DetachedRuns {
         var out: [Entry] = []
         for name in names {
             let store = RunStore(dataRoot: dataRoot, experiment: name)
-            for v in store.versions() {
+            for v in store.versions(withStatus: [RunStatus.detached.metadataWord, RunStatus.running.metadataWord]) {
                 guard let meta = try? store.readMetadata(v), case .string(let status)? = meta["status"],
-                      status == RunStatus.detached.metadataWord || status == RunStatus.running.metadataWord,
                       let request = try? RunRequest.load("\(store.workDirectory(v))/request.json") else { continue }
                 out.append(Entry(experiment: name, version: v, status: status, versionDirectory: store.versionDirectory(v), request: request))
             }

@@ -19,8 +19,9 @@ public enum Session {
         graph.warnings.forEach(log)
         let locks = try lockFolders(of: graph.order, wait: waitForLock, log: log)
         defer { withExtendedLifetime(locks) {} }
-        // Only attach and cancel (which name the version) may act on a detached run's folder.
-        if detach?.version == nil { try DetachedRunPending.check(graph.order) }
+        // Only attach and cancel (which name the version) may act on a detached run's folder,
+        // and only the target's: its upstreams run here as ordinary runs.
+        try DetachedRunPending.check(detach?.version == nil ? graph.order : Array(graph.order.dropLast()))
         var results: [RunResult] = []
         var rerun = Set<String>()
         for plan in graph.order {

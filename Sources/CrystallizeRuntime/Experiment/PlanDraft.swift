@@ -36,17 +36,6 @@ struct PlanDraft {
     /// against the steps once all treatments are known.
     var treatmentValues: [TreatmentValue] = []
 
-    init(name: String, description: String, directory: String, configPath: String, configSHA256: String,
-         replicates: Int, seed: UInt64, datasource: PlannedStep?, steps: [PlannedStep], conditions: [Condition],
-         hypotheses: [PlannedHypothesis], outputs: OrderedDictionary<String, OutputSpec>, hooks: [PluginExport],
-         execution: ExecutionSettings, registry: PluginRegistry, dataRoot: String, cacheEnabled: Bool) {
-        self.name = name; self.description = description; self.directory = directory
-        self.configPath = configPath; self.configSHA256 = configSHA256; self.replicates = replicates
-        self.seed = seed; self.datasource = datasource; self.steps = steps; self.conditions = conditions
-        self.hypotheses = hypotheses; self.outputs = outputs; self.hooks = hooks; self.execution = execution
-        self.registry = registry; self.dataRoot = dataRoot; self.cacheEnabled = cacheEnabled
-    }
-
     /// The datasource (when there is one) and then the steps.
     var allSteps: [PlannedStep] { (datasource.map { [$0] } ?? []) + steps }
 

@@ -20,8 +20,6 @@ struct PreparedRun {
     let startedStamp: String
     /// The config folder's git state, recorded in metadata and provenance.
     let git: GitInfo?
-    /// The step cache's folder, when the cache is on (worker processes use it too).
-    let cacheDirectory: String?
     /// The step cache, when on.
     let cache: StepCache?
     /// The checkpoint journal of this version.
@@ -100,7 +98,7 @@ enum RunPreparation {
         let requestPath = "\(workDir)/request.json"
         try request.save(requestPath)
         return .ready(PreparedRun(plan: plan, store: store, version: version, versionDirectory: vdir, rerunReason: rerunReason,
-                                  recovered: recovered, startedStamp: startedStamp, git: git, cacheDirectory: cacheDir, cache: cache,
+                                  recovered: recovered, startedStamp: startedStamp, git: git, cache: cache,
                                   journal: journal, stop: stop, collector: collector, pending: pending, workDirectory: workDir,
                                   requestPath: requestPath))
     }

@@ -32,6 +32,7 @@ public enum OptimizationRunner {
         // One search per experiment folder for its whole length (each trial run locks its own).
         let lock = try RunLock.acquire(store.experimentDirectory, wait: waitForLock, note: log)
         defer { withExtendedLifetime(lock) {} }
+        try DetachedRunPending.check([plan])
         var record = OptimizationRecord(plan: plan, spec: spec)
         let version: Int
         if strategy == .resume, let v = store.versions().last, let earlier = OptimizationRecord.load(store.versionDirectory(v)), earlier.matches(record) {

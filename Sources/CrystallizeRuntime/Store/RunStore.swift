@@ -25,6 +25,14 @@ public struct RunStore {
         return names.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }.sorted()
     }
 
+    /// The versions whose metadata.json says one of `statuses`, in order.
+    public func versions(withStatus statuses: Set<String>) -> [Int] {
+        versions().filter { v in
+            guard let meta = try? readMetadata(v), case .string(let status)? = meta["status"] else { return false }
+            return statuses.contains(status)
+        }
+    }
+
     /// `data/<exp>/vN`.
     public func versionDirectory(_ v: Int) -> String { "\(experimentDirectory)/v\(v)" }
     /// metadata.json of a version.
