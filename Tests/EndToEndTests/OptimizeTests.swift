@@ -98,6 +98,20 @@ final class OptimizeTests: XCTestCase {
         XCTAssertEqual(Set(outcomes.filter { $0.replicate == 0 }.map(\.seedUsed)), [UInt64(11 + 2 * 31337)], "\(outcomes.map(\.seedUsed))")
     }
 
+    /// An optimization into a folder whose detached cluster run is not collected is refused,
+    /// as a plain run is, and the detached version is left in place.
+    func testAnOptimizationIntoAFolderWithADetachedRunIsRefused() throws {
+        let f = ExperimentFixture("opt-detached")
+        f.experiment("od", Self.config("od", optimize: Self.halving))
+        let v0 = "\(f.dir)/data/od/v0"
+        try FileManager.default.createDirectory(atPath: v0, withIntermediateDirectories: true)
+        Harness.write("\(v0)/metadata.json", "{\"status\": \"detached\"}")
+        let r = f.host(["run", "experiments/od"], extraPlugins: [quad])
+        XCTAssertEqual(r.status, 2, r.output)
+        XCTAssertTrue(r.stderr.contains("data/od/v0 is a detached cluster run not collected yet"), r.output)
+        XCTAssertEqual(Harness.read("\(v0)/metadata.json"), "{\"status\": \"detached\"}")
+    }
+
     func testGridFindsTheExactOptimumAndRandomKeepsItsBestOverBatches() throws {
         let f = ExperimentFixture("opt-grid")
         f.experiment("g", Self.config("g", optimize: """
