@@ -39,7 +39,12 @@ struct Run: AsyncParsableCommand {
         if let r = retries, r < 0 || r > 100 { throw ValidationError("--retries must be between 0 and 100, got \(r)") }
         if detach && ui { throw ValidationError("--detach exits after submitting; watch the run later with `attach <experiment> --ui`") }
         if debug {
-            let clashing = [("--ui", ui), ("--detach", detach), ("--dry-run", dryRun), ("--json", json), ("--events", events != nil)].filter(\.1).map(\.0)
+            // Flags that shape a stored run mean nothing to one replicate printed and stored nowhere:
+            // refused rather than ignored (and --reset-toggles would write beside config.yaml).
+            let clashing = [("--ui", ui), ("--detach", detach), ("--dry-run", dryRun), ("--json", json), ("--events", events != nil),
+                            ("--replicates", replicates != nil), ("--execution", execution != nil), ("--workers", workers != nil),
+                            ("--strategy", strategy != nil), ("--retries", retries != nil), ("--fail-fast", failFast), ("--wait", wait),
+                            ("--quiet", quiet), ("--reset-toggles", resetToggles)].filter(\.1).map(\.0)
             if !clashing.isEmpty { throw ValidationError("--debug prints one replicate as it runs; it does not combine with \(clashing.joined(separator: ", "))") }
             if treatments.count > 1 { throw ValidationError("--debug runs one condition: give at most one --treatment, got \(treatments.joined(separator: ", "))") }
         }

@@ -40,14 +40,12 @@ final class LiveProgressTests: XCTestCase {
         XCTAssertEqual(p.total, 20)
         XCTAssertEqual(reader.journalBytesRead, size())
 
-        let before = size()
         try append(CheckpointJournal.encode([outcome(1, "t", failed: true), outcome(2)]))
         p = try reader.read()
         XCTAssertEqual(p.done, 5)
         XCTAssertEqual(p.failures, 1)
         XCTAssertEqual(p.recentFailures, ["replicate 1, t, add: boom 1"])
         XCTAssertEqual(reader.journalBytesRead, size(), "the second read took only the bytes appended after the first")
-        XCTAssertEqual(reader.journalBytesRead - before, size() - before)
 
         // A retried pair counts once, as its latest attempt.
         try append(CheckpointJournal.encode([outcome(1, "t")]))

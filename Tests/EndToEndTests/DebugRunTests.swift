@@ -97,6 +97,11 @@ final class DebugRunTests: XCTestCase {
         let clash = f.host(["run", "experiments/dbg", "--debug", "--json"])
         XCTAssertEqual(clash.status, 2, clash.output)
         XCTAssertTrue(clash.stderr.contains("--debug prints one replicate as it runs; it does not combine with --json"), clash.output)
+        for (flag, value) in [("--reset-toggles", nil), ("--replicates", "3"), ("--execution", "processes"), ("--strategy", "resume"), ("--fail-fast", nil)] {
+            let r = f.host(["run", "experiments/dbg", "--debug", flag] + (value.map { [$0] } ?? []))
+            XCTAssertEqual(r.status, 2, "\(flag): \(r.output)")
+            XCTAssertTrue(r.stderr.contains("it does not combine with \(flag)"), r.output)
+        }
         let two = f.host(["run", "experiments/dbg", "--debug", "--treatment", "more", "--treatment", "baseline"])
         XCTAssertEqual(two.status, 2, two.output)
         XCTAssertTrue(two.stderr.contains("--debug runs one condition"), two.output)

@@ -33,7 +33,7 @@ final class MyStepsExampleTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(f.version("zero"))/baseline/results.json"))
     }
 
-    func testInitAndShutdownBracketEachProcessTrace() {
+    func testInitAndShutdownBracketEachProcessTrace() throws {
         let f = ExperimentFixture("mysteps-trace")
         f.experiment("tr", "name: tr\nreplicates: 4\ndatasource: numbers\nsteps: [add_delta, record_metric]\n")
         let trace = "\(f.dir)/trace.log"
@@ -60,8 +60,9 @@ final class MyStepsExampleTests: XCTestCase {
         let joined = Harness.provenance("tr", in: f.dir)
         let steps = ((joined?["runs"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]]) ?? []
         let record = steps.first { $0["name"] as? String == "record_metric" || $0["step"] as? String == "record_metric" }
-        XCTAssertNotNil(record, "\(steps)")
-        XCTAssertEqual(((record?["ctx_changes"] as? [String: Any])?["reads"] as? [String: Any])?.isEmpty ?? true, true, "\(record ?? [:])")
+        let changes = try XCTUnwrap(record?["ctx_changes"] as? [String: Any], "\(steps)")
+        let reads = try XCTUnwrap(changes["reads"] as? [String: Any], "\(changes)")
+        XCTAssertTrue(reads.isEmpty, "\(reads)")
         let bad = f.run("experiments/tr", [], environment: ["MYSTEPS_TRACE": "\(f.dir)/no/such/folder/trace.log"])
         XCTAssertNotEqual(bad.status, 0, bad.output)
         XCTAssertTrue(bad.stderr.contains("plugin-wide init failed (status 1): MYSTEPS_TRACE: cannot open \(f.dir)/no/such/folder/trace.log"), bad.output)

@@ -51,6 +51,11 @@ final class RunScreenTmuxTests: XCTestCase {
         steps: [c_add]
         """)
         XCTAssertEqual(f.run("experiments/other").status, 0)
+        // Stamps have whole seconds: a sub-second run may cross one; make it the same second.
+        let metadata = "\(f.dir)/data/other/v0/metadata.json"
+        var meta = try XCTUnwrap(Harness.json(metadata) as? [String: Any])
+        meta["finished"] = meta["started"]
+        try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: metadata))
         let p = try pane(["ui"])
         let list = p.waitFor("both experiments") { $0.contains("demo") && $0.contains("other") }
         XCTAssertTrue(list.contains("never run"), list)
