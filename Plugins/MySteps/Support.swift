@@ -66,7 +66,7 @@ enum Trace {
         guard let path, !path.isEmpty else { return }
         // O_APPEND: worker processes share the file, and each line must land after the others'.
         let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        guard fd >= 0 else { throw PluginFailure("MYSTEPS_TRACE: cannot open \(path) for writing") }
+        guard fd >= 0 else { throw PluginFailure("MYSTEPS_TRACE: cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
         file.withLock { $0 = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
         write("init")
     }

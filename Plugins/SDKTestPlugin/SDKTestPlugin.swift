@@ -69,7 +69,8 @@ public func crystallizePluginEntry(_ host: UnsafePointer<crys_host>) -> UnsafePo
         .install(host)
 }
 
-/// Plugin-wide state the probes read back.
+/// Plugin-wide state the probes read back. Written only by plugin init and setup, which the
+/// host runs before any replicate and never concurrently with a step; read by steps after.
 enum ProbeState {
     nonisolated(unsafe) static var model = 0
     nonisolated(unsafe) static var setups = 0

@@ -41,7 +41,7 @@ struct ArrayMonitor {
                 for (i, s) in TaskStateParser.parseSqueue(r.stdout, arrayJobID: part.jobID) where i < part.count { seen[part.first + i] = s }
             }
         } else if !r.diagnostic.contains("Invalid job id") {
-            return .failure(r.timedOut ? "squeue gave no answer within 120 s" : "squeue exit \(r.status): \(Preflight.oneLine(r.diagnostic))")
+            return .failure(r.timedOut ? "squeue gave no answer within 120 s" : "squeue \(r.ending): \(Preflight.oneLine(r.diagnostic))")
         }  // "Invalid job id": every array has been purged; scontrol below is the last word
         let all = 0..<job.record.batches.count
         if all.contains(where: { seen[$0] == nil }), commands.paths["scontrol"] != nil {

@@ -23,7 +23,7 @@ enum Preflight {
         let r = commands.run(probe.0, probe.1, timeout: timeout)
         if r.status != 0 {
             let conf = ProcessInfo.processInfo.environment["SLURM_CONF"].map { "SLURM_CONF=\($0)" } ?? "SLURM_CONF is not set (the default slurm.conf is used)"
-            let why = r.timedOut ? "no answer within \(Int(timeout)) s" : "exit \(r.status): \(r.diagnostic.isEmpty ? "no output" : oneLine(r.diagnostic))"
+            let why = r.timedOut ? "no answer within \(Int(timeout)) s" : "\(r.ending): \(r.diagnostic.isEmpty ? "no output" : oneLine(r.diagnostic))"
             throw PluginFailure("slurm: the Slurm controller does not answer (`\(probe.0) \(probe.1.joined(separator: " "))`: \(why)); " +
                 "check that slurmctld is running and reachable; \(conf). Nothing was submitted.")
         }

@@ -152,7 +152,7 @@ final class Submission {
             args += settings.sbatchOptions + settings.extraArgs + ["\(directory)/run.sh"]
             let r = commands.run("sbatch", args, timeout: 120)
             guard r.status == 0 else {
-                throw PluginFailure("slurm: sbatch refused the job array (\(r.timedOut ? "no answer within 120 s" : "exit \(r.status)")): \(Preflight.oneLine(r.diagnostic)); " +
+                throw PluginFailure("slurm: sbatch refused the job array (\(r.timedOut ? "no answer within 120 s" : r.ending)): \(Preflight.oneLine(r.diagnostic)); " +
                     "command: sbatch \(args.joined(separator: " "))")
             }
             // --parsable prints "jobid" or "jobid;cluster"; warnings may come on lines before it.

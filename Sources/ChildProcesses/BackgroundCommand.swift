@@ -14,7 +14,8 @@ import SystemPackage
 /// For callers that hold a process across synchronous code: a test that interrupts a run
 /// midway, a plugin's long-lived driver.
 public final class BackgroundCommand: @unchecked Sendable {
-    /// The process id.
+    /// The process id; written once by the starting task before `init` returns (init waits for
+    /// it), read only after.
     public private(set) var processIdentifier: Int32 = 0
     // Guarded by `lock`.
     private let lock = NSLock()
@@ -25,12 +26,14 @@ public final class BackgroundCommand: @unchecked Sendable {
     private let onStdout: (@Sendable ([UInt8]) -> Void)?
 
     /// Starts `command` (its `timeout` is ignored: stop it with `signal`). Each chunk of
-    /// stdout also goes to `onStdout`, on the executor's thread, when given. Throws when the
+    /// stdout also goes to `onStdout`, on the executor's thread, when given (so it must not
+    /// wait for another command: that thread is the one the wait would need). Throws when the
     /// process cannot start.
     public init(_ command: Command, stdin: FileDescriptor? = nil, stderrTo: FileDescriptor? = nil,
                 onStdout: (@Sendable ([UInt8]) -> Void)? = nil) throws {
         self.onStdout = onStdout
         let started = DispatchSemaphore(value: 0)
+        // Written by the starting task before it signals `started`, read after init waits on it.
         final class Failure: @unchecked Sendable { var error: Error? }
         let failure = Failure()
         let exe = command.executableForSubprocess, env = command.environmentForSubprocess

@@ -25,6 +25,13 @@ public struct CommandResult: Sendable {
     /// A result for a command that never ran.
     public static func notStarted(_ message: String) -> CommandResult { CommandResult(status: -1, signal: nil, stdout: "", stderr: message) }
 
+    /// How it ended, for a message: "exit 3", "signal 9", "timed out" or "not started".
+    public var ending: String {
+        if timedOut { return "timed out" }
+        if let signal { return "signal \(signal)" }
+        return processIdentifier == nil && status == -1 ? "not started" : "exit \(status)"
+    }
+
     /// stderr, else stdout, trimmed: what to quote in an error message.
     public var diagnostic: String {
         let e = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -119,6 +126,9 @@ public struct Command: Sendable {
     public func runBlocking() -> CommandResult { Self.wait { await self.run() } }
 
     private static func wait(_ work: @escaping @Sendable () async -> CommandResult) -> CommandResult {
+        // Waiting on the executor's own thread would wait for itself.
+        precondition(Thread.current.name != ThreadPoolExecutor.subprocessWaitsName, "Command.runBlocking called on the thread it waits for (an onStdout callback?)")
+        // Written by the task before it signals `done`, read after the wait.
         final class Box: @unchecked Sendable { var result: CommandResult? }
         let box = Box(), done = DispatchSemaphore(value: 0)
         Task(executorPreference: ThreadPoolExecutor.subprocessWaits) {

@@ -7,7 +7,9 @@ import Foundation
 public final class ThreadPoolExecutor: TaskExecutor, @unchecked Sendable {
     /// The one thread `Command.runBlocking` and `BackgroundCommand` run swift-subprocess's
     /// async work on; that work only waits on I/O, so one thread serves every caller.
-    public static let subprocessWaits = ThreadPoolExecutor(threads: 1, name: "crystallize.subprocess")
+    public static let subprocessWaits = ThreadPoolExecutor(threads: 1, name: subprocessWaitsName)
+    /// The name of `subprocessWaits`'s thread.
+    static let subprocessWaitsName = "crystallize.subprocess"
 
     // Guarded by `condition`.
     private let condition = NSCondition()

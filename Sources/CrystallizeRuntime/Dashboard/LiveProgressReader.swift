@@ -10,8 +10,8 @@ public struct LiveProgressReader: Sendable {
     private var tail: JournalTail
     private struct Pair: Hashable, Sendable { var replicate: Int; var condition: String }
     private struct Failed: Sendable { var step: String; var message: String }
-    /// Every finished pair: whether its latest outcome failed.
-    private var latest: [Pair: Bool] = [:]
+    /// Every finished pair.
+    private var latest: Set<Pair> = []
     /// The pairs whose latest outcome failed, with the failure.
     private var failed: [Pair: Failed] = [:]
     /// The metadata the tallies count against (pairs beyond its replicates or conditions are
@@ -54,14 +54,14 @@ public struct LiveProgressReader: Sendable {
     /// Takes one poll's outcomes into the tallies; counts again from scratch only when the
     /// journal was read anew or the metadata's replicates or conditions changed.
     private mutating func absorb(_ poll: JournalTail.Poll, replicates: Int, conditions: Set<String>) {
-        if poll.restarted { latest = [:]; failed = [:] }
+        if poll.restarted { latest = []; failed = [:] }
         let recount = poll.restarted || replicates != counted.replicates || conditions != counted.conditions
         counted = (replicates, conditions)
         for o in poll.outcomes {
             let pair = Pair(replicate: o.replicate, condition: o.condition)
-            if latest.updateValue(o.failure != nil, forKey: pair) == nil, !recount, counts(pair) { done += 1 }
+            if latest.insert(pair).inserted, !recount, counts(pair) { done += 1 }
             if let f = o.failure { failed[pair] = Failed(step: f.step, message: f.message) } else { failed[pair] = nil }
         }
-        if recount { done = latest.keys.reduce(0) { $0 + (counts($1) ? 1 : 0) } }
+        if recount { done = latest.reduce(0) { $0 + (counts($1) ? 1 : 0) } }
     }
 }

@@ -13,9 +13,9 @@ import SystemPackage
 /// become free and results stream back line by line, so a step that crashes its process
 /// (signal, abort, exit) fails only the (replicate, condition) it was running.
 ///
-/// Each worker is started and fed through swift-subprocess: one task per worker slot writes
-/// work lines to the worker's stdin and reads result lines from its stdout, without holding a
-/// thread while the worker computes.
+/// Each worker is started and reaped through swift-subprocess; its pipes are written and read
+/// with blocking calls on a thread of its own per worker (the library's async streams cost
+/// about 25 µs a replicate more), so no thread of Swift's shared pool waits on a worker.
 struct ProcessesStrategy: ExecutionStrategy {
     let workers: Int
     var traits: StrategyTraits { StrategyTraits(runsStepsInProcess: false) }
@@ -65,8 +65,9 @@ final class WorkerSlot: @unchecked Sendable {
     let job: ExecutionJob
     let queue: WorkQueue
     let registry: WorkerRegistry
-    // The replicate being run and its conditions not reported yet; touched only by this
-    // slot's task.
+    // The replicate being run and its conditions not reported yet. Touched by one thread at a
+    // time: the slot's task, then the feed thread it starts (starting the thread and resuming
+    // the task's continuation order the accesses), hence unchecked Sendable.
     private var replicate = 0
     private var remaining: [Condition] = []
 
@@ -164,6 +165,8 @@ final class WorkerSlot: @unchecked Sendable {
 
 /// One pipe between the parent and a worker. Both ends are close-on-exec, so no other
 /// worker inherits them (a worker whose input another process holds open never sees its end).
+/// Unchecked Sendable: its ends are closed by the feed thread or by the slot's cleanup, never
+/// both at once (the cleanup runs after the feed thread has finished).
 final class WorkerPipe: @unchecked Sendable {
     private(set) var readEnd: Int32
     private(set) var writeEnd: Int32

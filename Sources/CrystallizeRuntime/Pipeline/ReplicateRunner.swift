@@ -175,10 +175,11 @@ public final class ReplicateRunner {
         let pooled = pools[pool].popLast()
         poolLock.unlock()
         let scope = pooled ?? makeScope()
-        scope.begin(replicate: r, contextReplicate: plan.contextReplicate(r), condition: condition, seed: seed, pool: pool)
+        let contextReplicate = plan.contextReplicate(r)
+        scope.begin(replicate: r, contextReplicate: contextReplicate, condition: condition, seed: seed, pool: pool)
         if let events { scope.startedAt = events.replicateStarted(r, condition.name) }
         if replicateHooks || stepHooks {
-            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(plan.contextReplicate(r))),
+            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(contextReplicate)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
             callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
         }

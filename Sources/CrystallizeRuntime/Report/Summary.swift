@@ -60,11 +60,11 @@ public enum Summary {
     }
 
     /// "+30.00 [29.10, 30.90]": the mean difference and its confidence interval.
-    static func effectText(_ v: Value?) -> String {
+    static func effectText(_ v: Value?, number: (Double) -> String = fmt) -> String {
         guard case .map(let e)? = v, let d = e["mean_difference"]?.asDouble else { return "-" }
         let sign = d > 0 ? "+" : ""
         let low = e["ci_low"]?.asDouble ?? .nan, high = e["ci_high"]?.asDouble ?? .nan
-        return "\(sign)\(fmt(d)) [\(fmt(low)), \(fmt(high))]"
+        return "\(sign)\(number(d)) [\(number(low)), \(number(high))]"
     }
 
     static func fmt(_ d: Double) -> String {

@@ -31,7 +31,7 @@ enum RunScreenSummary {
                     // The engine's effect (mean difference and its interval, paired or Welch as
                     // the verifier), as the printed summary shows it; else the verifier's own
                     // number; else Cohen's d from the metrics.
-                    if case .map(let e)? = result["effect"], let d = e["mean_difference"]?.asDouble { return compactEffect(d, e["ci_low"]?.asDouble, e["ci_high"]?.asDouble) }
+                    if case .map(let e)? = result["effect"], e["mean_difference"]?.asDouble != nil { return Summary.effectText(result["effect"], number: compact) }
                     if let d = ["effect_size", "cohens_d", "mean_difference", "effect"].lazy.compactMap({ result[$0]?.asDouble }).first { return Summary.fmt(d) }
                     let metric = h.metricGroups.indices.contains(g) ? h.metricGroups[g].first : nil
                     return metric.flatMap { cohensD(r, baseline: r.conditions.first ?? "baseline", treatment: t, metric: $0) }.map { "d=" + Summary.fmt($0) } ?? "-"
@@ -47,12 +47,9 @@ enum RunScreenSummary {
         return out
     }
 
-    /// A mean difference and its interval in four significant digits ("+30 [28.35, 31.65]"):
-    /// the tab is narrower than the printed summary, whose `effectText` keeps four decimals.
-    static func compactEffect(_ d: Double, _ low: Double?, _ high: Double?) -> String {
-        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "nan" }
-        return (d > 0 ? "+" : "") + g(d) + " [" + g(low) + ", " + g(high) + "]"
-    }
+    /// Four significant digits ("+30 [28.35, 31.65]" for an effect): the tab is narrower than
+    /// the printed summary, which keeps four decimals.
+    static func compact(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : Summary.fmt(x) }
 
     /// Per condition: how long one replicate took (mean and sd) in this run.
     static func elapsedRows(_ e: RunScreenModel.ExperimentRow) -> [ScreenLine] {
