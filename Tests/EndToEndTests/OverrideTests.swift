@@ -90,6 +90,9 @@ final class OverrideTests: XCTestCase {
         XCTAssertEqual(toggles?["disabled_treatments"] as? [String], ["add_ten"])
         XCTAssertEqual(toggles?["uncached_steps"] as? [String], ["add_delta"])
         // Named explicitly, a toggled-off treatment runs.
+        let named = f.host(["run", exp, "-q", "--treatment", "add_ten"])
+        XCTAssertEqual(named.status, 0, named.output)
+        XCTAssertEqual(f.metric("demo", "add_ten", "total")?.count, 3, named.output)
         XCTAssertTrue(FileManager.default.fileExists(atPath: state))
         let reset = f.host(["run", exp, "-q", "--reset-toggles"])
         XCTAssertEqual(reset.status, 0, reset.output)

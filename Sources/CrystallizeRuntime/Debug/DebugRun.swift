@@ -23,7 +23,11 @@ public enum DebugRun {
         var o = overrides
         o.noCache = true
         o.treatments = treatment.map { [$0] }
-        if let treatment, treatment != "baseline" { o.toggles = try togglesLetting(treatment, run: target, overrides: overrides, note: out) }
+        // Named, a treatment switched off on the run screen runs (the planner's rule); say so.
+        if let treatment, treatment != "baseline",
+           (try overrides.toggles ?? ToggleState.load(forConfig: try ExperimentConfig.path(for: target))).disabledTreatments.contains(treatment) {
+            out("note: treatment '\(treatment)' is switched off on the run screen (\(ToggleState.fileName)); debugging it anyway")
+        }
         let graph = try ExperimentGraph(target: target, registry: PluginRegistry(), overrides: o)
         guard let plan = graph.order.last else { throw StoreError("nothing to debug in \(target)") }
         let condition = plan.conditions.first { $0.name == (treatment ?? "baseline") } ?? plan.conditions[0]
@@ -44,17 +48,6 @@ public enum DebugRun {
         Lifecycle.teardown(plan, log: printer.log)
         printer.print(footer(outcome, scratch: scratch))
         return Outcome(condition: condition.name, succeeded: outcome.failure == nil)
-    }
-
-    /// The toggles to plan with so that `treatment`, even when switched off on the run screen,
-    /// can be debugged (said in a note); the state file itself is left as it is.
-    static func togglesLetting(_ treatment: String, run target: String, overrides: RunOverrides,
-                               note: (String) -> Void) throws -> ToggleState? {
-        var state = try overrides.toggles ?? ToggleState.load(forConfig: try ExperimentConfig.path(for: target))
-        guard state.disabledTreatments.contains(treatment) else { return overrides.toggles }
-        note("note: treatment '\(treatment)' is switched off on the run screen (\(ToggleState.fileName)); debugging it anyway")
-        state.disabledTreatments.removeAll { $0 == treatment }
-        return state
     }
 
     static func header(_ plan: Plan, condition: Condition, graph: ExperimentGraph) -> String {

@@ -31,8 +31,9 @@ public final class ExperimentGraph {
     /// and cache apply to the target only; `--treatment` filters the target's treatments
     /// after inheritance, so an inherited treatment can be chosen too.
     public init(target: String, registry: PluginRegistry, overrides: RunOverrides) throws {
-        var targetOverrides = overrides
-        targetOverrides.treatments = nil
+        // The target is planned with its `--treatment` names (a treatment switched off on the
+        // run screen still runs when named); the filter itself applies after inheritance.
+        let targetOverrides = overrides
         let targetConfig = try ExperimentConfig.read(target: target)
         experimentsRoot = ExperimentGraph.experimentsRoot(for: targetConfig.directory)
         var drafts = try GraphDrafts(target: targetConfig, registry: registry, overrides: targetOverrides,
