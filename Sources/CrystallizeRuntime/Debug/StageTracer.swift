@@ -32,14 +32,14 @@ public protocol StageTracer: AnyObject {
 }
 
 extension PipelineStage {
-    /// The parameters `frame` holds for this call, each with where it came from: the config's
-    /// value, else the context's key, else the default (ParameterResolver's order). The context
-    /// is looked at without recording a read, so tracing leaves provenance as it was.
+    /// The parameters `frame` holds for this call, each with where it came from
+    /// (`ParameterResolver.origin`).
     func tracedParams(_ frame: CallFrame, context: RunContext) -> [TracedParam] {
         params.names.indices.compactMap { i in
             guard i < frame.paramValues.count else { return nil }
             let name = params.names[i]
-            let origin: ParamOrigin = explicit[i] != nil ? .explicit : (context.values[name] != nil ? .context : .default)
+            // Looked up without recording a read, so tracing leaves provenance as it was.
+            let origin = ParameterResolver.origin(i, table: params, explicit: explicit, inContext: { context.values[$0] != nil }) ?? .default
             return TracedParam(name: name, value: frame.paramValues[i], origin: origin)
         }
     }

@@ -25,13 +25,22 @@ enum ParameterResolver {
         }
     }
 
+    /// Where parameter `i` comes from: the config's value, else the context's key of its name,
+    /// else its default; nil when none has it. The one precedence rule (`--debug` reports it).
+    static func origin(_ i: Int, table: ParamTable, explicit: [Value?], inContext: (String) -> Bool) -> ParamOrigin? {
+        if explicit[i] != nil { return .explicit }
+        if inContext(table.names[i]) { return .context }
+        return table.defaults[i] != nil ? .default : nil
+    }
+
     /// The value of parameter `i`, resolved the general way.
     private static func resolveOne(_ i: Int, step: String, table: ParamTable, explicit: [Value?], context: RunContext) throws -> Value {
         let v: Value
-        if let e = explicit[i] { v = e }
-        else if let c = context.get(table.names[i]) { v = c }
-        else if let d = table.defaults[i] { v = d }
-        else {
+        switch origin(i, table: table, explicit: explicit, inContext: { context.values[$0] != nil }) {
+        case .explicit: v = explicit[i]!
+        case .context: v = context.get(table.names[i])!
+        case .default: v = table.defaults[i]!
+        case nil:
             throw StepCallError(message: "step '\(step)' needs parameter '\(table.names[i])': it is not in the step's params, not in the context, and has no default")
         }
         guard table.types[i].accepts(v) else {
