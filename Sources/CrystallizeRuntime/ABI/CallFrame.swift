@@ -31,45 +31,41 @@ public struct CallServices {
 /// conditions: `begin` readies it for the next call, keeping its boxes for reuse, so a step
 /// call allocates nothing for the values it is lent or makes.
 public final class CallFrame {
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     let context: RunContext?
-    var exportName: String
+    @exclusivity(unchecked) var exportName: String
     /// The declared parameters of the callable, and their resolved values in the same order.
-    private(set) var paramTable: ParamTable
-    private var paramTableID: ObjectIdentifier
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
+    @exclusivity(unchecked) private(set) var paramTable: ParamTable
+    @exclusivity(unchecked) private var paramTableID: ObjectIdentifier
     @exclusivity(unchecked) var paramValues: [Value]
     /// For each parameter, the arena slot of the box lent for it (-1: none yet).
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var paramSlots: [Int] = []
 
     /// The call's random stream; `streamReady` says whether it is made yet (most steps never
     /// draw, so it is made on first use, and drawn from in place).
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var stream = SeededGenerator(seed: 0)
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var streamReady = true
-    private var streamSeed: UInt64 = 0
+    @exclusivity(unchecked) private var streamSeed: UInt64 = 0
     /// The labels of the stream to make: (condition, step) when `labelled`, else the stage
     /// position when `staged`, else none (a plain seeded stream).
-    private var labelled = false
-    private var staged = false
-    private var streamStage = 0
+    @exclusivity(unchecked) private var labelled = false
+    @exclusivity(unchecked) private var staged = false
+    @exclusivity(unchecked) private var streamStage = 0
     private var streamCondition = ""
     private var streamStep = ""
 
     var services: CallServices
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) var error: String?
     /// Every box made or lent during the call; the first `used` are live, the rest wait for reuse.
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var arena: [ValueBox] = []
     /// The same boxes, unretained: the call path reaches them without reference counting,
     /// `arena` keeping them alive.
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var slots: [Unmanaged<ValueBox>] = []
     /// Whether `contextBoxes` holds anything.
-    private var lentContext = false
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
+    @exclusivity(unchecked) private var lentContext = false
     @exclusivity(unchecked) private var used = 0
     private var contextBoxes: [String: ValueBox] = [:]
 
@@ -234,7 +230,7 @@ public final class CallFrame {
 
     /// Metric names seen by this frame: a pipeline records the same few names on every
     /// replicate, so the Swift string is made once, not on every `record_metric`.
-    private var metricNames: [(c: ContiguousArray<CChar>, name: String)] = []
+    @exclusivity(unchecked) private var metricNames: [(c: ContiguousArray<CChar>, name: String)] = []
 
     /// The metric name `cName` as a Swift string.
     func metricName(_ cName: UnsafePointer<CChar>) -> String {

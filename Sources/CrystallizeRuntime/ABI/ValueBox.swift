@@ -7,18 +7,20 @@ import OrderedCollections
 /// anything: when the call ends the frame takes its boxes back, and a box is valid until then.
 /// Frames recycle their boxes, so everything a box caches is cleared by `recycle`.
 final class ValueBox {
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     @exclusivity(unchecked) var value: Value
     /// Lent for reading only (a context value, a parameter, a verifier's or hook's input):
     /// `f64_data` gives such a box a private copy before handing out a writable pointer, so a
     /// plugin can never change what the context, the config or the metrics hold.
-    var readOnly = false
+    @exclusivity(unchecked) var readOnly = false
     private var childBoxes: [Int: ValueBox] = [:]
     private var cString: ContiguousArray<CChar>?
     private var keyCStrings: [Int: ContiguousArray<CChar>] = [:]
     private var retired: [ValueBox] = []
     /// Whether any of the caches above holds something (recycling then has work to do).
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) private var cached = false
 
     init(_ value: Value) { self.value = value }

@@ -12,28 +12,29 @@ public struct ContextError: Error, CustomStringConvertible {
 /// step's view of the context can only grow. Metrics are lists (one value per recording).
 /// Reads and writes are kept per step for provenance.
 ///
-/// Its bookkeeping fields are internal, not public: with every access inside this module the
-/// optimizer proves them free of conflicts and drops their run-time exclusivity checks (ten
-/// fewer a replicate on the trivial benchmark), which it cannot do for public storage.
+/// A context belongs to one (replicate, condition) at a time: runners hand contexts between
+/// threads only through their pool's lock, which is what lets its fields go unchecked.
 public final class RunContext {
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     /// Context keys and values, in insertion order.
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) public private(set) var values: OrderedDictionary<String, Value> = [:]
     /// Metric name to recorded values, in recording order (grouped from `metricLog`).
     public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
     /// Metric name to the tags it was recorded with.
-    private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
+    @exclusivity(unchecked) private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
     /// The step currently running, for error messages and provenance.
-    var currentStep: String = "<host>"
+    @exclusivity(unchecked) var currentStep: String = "<host>"
     /// Keys read by the current step, with the values read, in reading order (each key once).
-    private(set) var readLog: [(key: String, value: Value)] = []
+    @exclusivity(unchecked) private(set) var readLog: [(key: String, value: Value)] = []
     /// `readLog` as a map.
     public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: readLog) }
     /// Keys written by the current step.
-    private(set) var writes: [String] = []
+    @exclusivity(unchecked) private(set) var writes: [String] = []
     /// Every metric value recorded, in order: a step's share is what it appended, which makes
     /// its provenance record without comparing metric lists before and after.
-    // Unchecked access pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead); see docs/ARCHITECTURE.md, "Unsafe constructs".
     @exclusivity(unchecked) public private(set) var metricLog: [RecordedMetric] = []
 
     /// An empty context.
@@ -105,8 +106,8 @@ public final class RunContext {
 
     /// The condition whose host keys the context holds first, in `hostKeyCount` places, when
     /// they can be reused (no treatment key shadows a host key).
-    private var hostLayout: String?
-    private var hostKeyCount = 0
+    @exclusivity(unchecked) private var hostLayout: String?
+    @exclusivity(unchecked) private var hostKeyCount = 0
 
     /// Empties the context for (replicate, condition) and sets the keys the host owns:
     /// replicate, condition, seed_used, then the condition's own keys. A runner reuses its

@@ -4,6 +4,10 @@ import Foundation
 /// per-replicate checkpoint, which also keeps its step provenance), keeps what aggregation
 /// needs.
 final class OutcomeCollector: OutcomeSink {
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     private let lock = NSLock()
     private let journal: CheckpointJournal?
     private let conditions: [String]
@@ -11,11 +15,11 @@ final class OutcomeCollector: OutcomeSink {
     /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
     /// finished: all aggregation needs of a successful outcome (the rest lives on in the
     /// journal), in 8 bytes a slot.
-    private var logs: [[RecordedMetric]?]
+    @exclusivity(unchecked) private var logs: [[RecordedMetric]?]
     /// Failed outcomes by slot, kept whole (without step records) for the error report.
-    private var failed: [Int: ConditionOutcome] = [:]
+    @exclusivity(unchecked) private var failed: [Int: ConditionOutcome] = [:]
     private let replicates: Int
-    private(set) var failures = 0
+    @exclusivity(unchecked) private(set) var failures = 0
 
     init(journal: CheckpointJournal?, conditions: [String], replicates: Int) {
         self.journal = journal

@@ -13,7 +13,9 @@ public final class TypedFunction {
     /// The declared return type; nil for void.
     public let returnType: ParamType?
     private let fn: UnsafeMutableRawPointer
-    private var cif = ffi_cif()
+    /// The call interface, at a fixed address: libffi is handed a pointer to it on every call,
+    /// which on a stored `var` would be a checked inout access each time.
+    private let cif: UnsafeMutablePointer<ffi_cif> = { let p = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1); p.initialize(to: ffi_cif()); return p }()
     private let argTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
     private let argCount: Int
 
@@ -44,8 +46,14 @@ public final class TypedFunction {
         case .f64?: rtype = TypedFunction.ffiType(\.double)
         default: throw PluginError(message: "\(what): return type \(returnType!.rawValue) is not supported (use void, bool, i64 or f64)")
         }
-        let status = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, UInt32(argCount), rtype, argTypes)
+        let status = ffi_prep_cif(cif, FFI_DEFAULT_ABI, UInt32(argCount), rtype, argTypes)
         guard status == FFI_OK else { throw PluginError(message: "\(what): libffi could not prepare the call (status \(status.rawValue))") }
+    }
+
+    deinit {
+        cif.deinitialize(count: 1)
+        cif.deallocate()
+        argTypes.deallocate()
     }
 
     /// Calls the function with one value per declared parameter (already resolved and
@@ -82,7 +90,7 @@ public final class TypedFunction {
                 for i in 0..<argCount { argPointers[i] = base + i * 8 }
                 let result = base + max(argCount, 1) * 8
                 result.storeBytes(of: 0, as: UInt64.self)
-                ffi_call(&cif, unsafeBitCast(fn, to: (@convention(c) () -> Void).self), result, argPointers.baseAddress)
+                ffi_call(cif, unsafeBitCast(fn, to: (@convention(c) () -> Void).self), result, argPointers.baseAddress)
                 withExtendedLifetime(cStrings) {}
                 let raw = result.load(as: UInt64.self)
                 switch returnType {

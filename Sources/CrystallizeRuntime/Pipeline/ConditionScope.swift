@@ -3,29 +3,33 @@ import OrderedCollections
 /// The per-(replicate, condition) state a runner threads through its steps. Runners keep
 /// finished scopes and reuse them, storage and all, for later conditions.
 final class ConditionScope {
-    private(set) var replicate = 0
-    private(set) var condition = ""
-    private(set) var seed: UInt64 = 0
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
+    @exclusivity(unchecked) private(set) var replicate = 0
+    @exclusivity(unchecked) private(set) var condition = ""
+    @exclusivity(unchecked) private(set) var seed: UInt64 = 0
     let context: RunContext
     /// One call frame, reused by every step of the condition (they run one after another).
-    var frame: CallFrame!
+    @exclusivity(unchecked) var frame: CallFrame!
     /// The hooks' info map (experiment, replicate, condition, seed_used), when hooks want it.
-    var info: OrderedDictionary<String, Value> = [:]
+    @exclusivity(unchecked) var info: OrderedDictionary<String, Value> = [:]
     /// Artifacts written by the current step, for its cache entry.
-    var written: OrderedDictionary<String, [UInt8]> = [:]
+    @exclusivity(unchecked) var written: OrderedDictionary<String, [UInt8]> = [:]
     /// Provenance of the steps run so far, encoded as each finishes.
-    var records = ByteWriter(capacity: 256)
+    @exclusivity(unchecked) var records = ByteWriter(capacity: 256)
     /// How many step records `records` holds.
-    var stepCount = 0
+    @exclusivity(unchecked) var stepCount = 0
     /// Where the current step's metric values start in the context's metric log.
-    var metricMark = 0
+    @exclusivity(unchecked) var metricMark = 0
     /// The current step's cache key, when it is cached.
-    var cacheKey: String?
+    @exclusivity(unchecked) var cacheKey: String?
     /// When the (replicate, condition) began, for its event (set only when events are watched).
     var startedAt: UInt64 = 0
 
     /// The runner's pool the scope goes back to.
-    private(set) var pool = 0
+    @exclusivity(unchecked) private(set) var pool = 0
 
     init(context: RunContext) { self.context = context }
 

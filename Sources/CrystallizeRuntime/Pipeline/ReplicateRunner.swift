@@ -5,6 +5,10 @@ import OrderedCollections
 /// Runs the pipeline of one (replicate, condition): context, datasource, steps, cache,
 /// artifacts, hooks and provenance. Safe to use from many tasks at once.
 public final class ReplicateRunner {
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     let plan: Plan
     let cache: StepCache?
     /// `data/<exp>/vN`, where artifacts go.
@@ -39,7 +43,7 @@ public final class ReplicateRunner {
     private let poolLock = NSLock()
     /// One pool per condition of the plan (and one for any other), so a scope usually runs
     /// the condition it ran last and keeps its context's host keys laid out.
-    private var pools: [[ConditionScope]]
+    @exclusivity(unchecked) private var pools: [[ConditionScope]]
     private let conditionNames: [String]
 
     /// A runner writing artifacts under `versionDirectory`.

@@ -24,14 +24,18 @@ import Glibc
 /// swallowed: the torn block is cut off again, nothing more is written, `writeFailure` names
 /// the cause and `onWriteFailure` runs once, so the run stops scheduling (`JournalWriteFailure`).
 public final class CheckpointJournal {
+    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
+    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
+    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+
     /// The journal file.
     public let path: String
     private var fd: Int32 = -1
     /// Guards what appenders and the writer share: the queue and its schedule.
     private let lock = NSLock()
-    private var queued: [ConditionOutcome] = []
-    private var writeScheduled = false
-    private var lastWrite: UInt64 = 0
+    @exclusivity(unchecked) private var queued: [ConditionOutcome] = []
+    @exclusivity(unchecked) private var writeScheduled = false
+    @exclusivity(unchecked) private var lastWrite: UInt64 = 0
     /// Runs every write, one batch after another, so blocks land in append order.
     private let writer = DispatchQueue(label: "crystallize.checkpoint-journal")
     /// The writer's own: the batch being written (its storage swapped with `queued`'s), the
