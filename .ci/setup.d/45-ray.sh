@@ -2,8 +2,6 @@
 # (.build-ray-venv), one CPU (the machine is shared). Exports RAY_ADDRESS and
 # CRYSTALLIZE_RAY_PYTHON, which the tests read. Sourced by .ci/run (bash, set -euo pipefail, root).
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip >/dev/null
+  apt_install python3 python3-venv python3-pip
 fi
 eval "$(RAY_LOCAL_CPUS=1 scripts/ray-local.sh start)"

@@ -2,8 +2,6 @@
 # mutator and store corrupter are Python 3 (standard library only). The disk-full test mounts
 # a small tmpfs, which needs root (CI is root); elsewhere it uses the journal's fault switch.
 if ! command -v python3 >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3
+  apt_install python3
 fi
 export CRYSTALLIZE_TEST_HARNESS=1

@@ -61,6 +61,9 @@ struct ZTest {
 enum Trace {
     /// The open trace file, if tracing; a Mutex keeps it safe to reach from any thread.
     private static let file = Mutex<FileHandle?>(nil)
+    /// Whether a trace file is open, read before taking the lock: an untraced run (every run
+    /// but the tests') pays one atomic load a call instead of a lock.
+    private static let tracing = Atomic<Bool>(false)
 
     static func open(_ path: String?) throws {
         guard let path, !path.isEmpty else { return }
@@ -68,6 +71,7 @@ enum Trace {
         let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else { throw PluginFailure("MYSTEPS_TRACE: cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
         file.withLock { $0 = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
+        tracing.store(true, ordering: .releasing)
         write("init")
     }
 
@@ -75,6 +79,7 @@ enum Trace {
     /// every replicate, and building it (reading context keys, which provenance records as the
     /// step's reads) on untraced runs would cost every run and change what it records.
     static func write(_ line: @autoclosure () -> String) {
+        guard tracing.load(ordering: .acquiring) else { return }
         file.withLock { handle in
             guard let handle else { return }
             handle.write(Data("\(getpid()) \(line())\n".utf8))
@@ -83,6 +88,7 @@ enum Trace {
 
     static func close() {
         write("shutdown")
+        tracing.store(false, ordering: .releasing)
         file.withLock { try? $0?.close(); $0 = nil }
     }
 }

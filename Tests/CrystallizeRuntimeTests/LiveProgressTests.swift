@@ -71,6 +71,23 @@ final class LiveProgressTests: XCTestCase {
         XCTAssertEqual(try reader.read().done, 3)
     }
 
+    func testATornBlockLongerThanWhatFollowsItIsReadPast() throws {
+        _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(1)])))
+        var reader = LiveProgressReader(versionDirectory: dir)
+        XCTAssertEqual(try reader.read().done, 2)
+        // The run died a few bytes into a long block; the resumed run's first block is shorter
+        // than the length the torn header announces, so that block is never "finished".
+        let torn = CheckpointJournal.encode((5..<9).map { outcome($0) })
+        try append(Array(torn.prefix(CheckpointJournal.headerSize + 6)))
+        XCTAssertEqual(try reader.read().done, 2, "an unfinished block alone waits")
+        let resumed = CheckpointJournal.encode([outcome(3)])
+        XCTAssertLessThan(resumed.count, torn.count - CheckpointJournal.headerSize - 6)
+        try append(resumed)
+        XCTAssertEqual(try reader.read().done, 3, "the resumed run's block is counted")
+        try append(CheckpointJournal.encode([outcome(4, "t")]))
+        XCTAssertEqual(try reader.read().done, 4, "and so is every later one")
+    }
+
     func testDamageOrACutBackFileIsReadWholeAgain() throws {
         _ = FileManager.default.createFile(atPath: journalPath, contents: Data(CheckpointJournal.encode([outcome(0), outcome(1)])))
         var reader = LiveProgressReader(versionDirectory: dir)

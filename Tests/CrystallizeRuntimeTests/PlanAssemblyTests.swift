@@ -62,7 +62,8 @@ final class PlanAssemblyTests: XCTestCase {
         let root = experiments(["producer": Self.producer, "consumer": Self.consumer])
         XCTAssertNoThrow(try ExperimentGraph.resolvedPlan(target: root + "/producer", registry: PluginRegistry(), overrides: withMySteps))
         let m = message { _ = try ExperimentGraph.resolvedPlan(target: root + "/consumer", registry: PluginRegistry(), overrides: withMySteps) }
-        XCTAssertTrue(m.hasSuffix("producer/config.yaml:10: treatments.wide.factor: treatment 'wide' sets 'factor' to list, but parameter 'factor' of step 'scale' must be f64"), m)
+        XCTAssertTrue(m.contains("producer/config.yaml:10: treatments.wide.factor: treatment 'wide' sets 'factor' to list, but parameter 'factor' of step 'scale' of experiment 'consumer' ("), m)
+        XCTAssertTrue(m.hasSuffix("consumer/config.yaml, which inherits 'wide') must be f64"), m)
     }
 
     func testTreatmentsFlowDownAndTheFilterSeesInheritedOnes() throws {

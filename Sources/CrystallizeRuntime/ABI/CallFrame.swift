@@ -119,7 +119,9 @@ public final class CallFrame {
             // `reset` keeps every slot at -1; only grow.
             if paramSlots.count < table.count { paramSlots.append(contentsOf: repeatElement(-1, count: table.count - paramSlots.count)) }
         }
-        paramValues.removeAll(keepingCapacity: true)
+        // From the end, one by one: a step has a value or two, and removeAll(keepingCapacity:)
+        // takes Array's general replaceSubrange path, which costs more than that on every call.
+        while !paramValues.isEmpty { paramValues.removeLast() }
     }
 
     /// Gives the call the stream of (replicate seed, condition, step), made when first drawn from.

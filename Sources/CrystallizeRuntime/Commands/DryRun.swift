@@ -16,7 +16,7 @@ public enum DryRun {
                 lines.append("  \(c.name)\(from.contains(c.name) ? " (inherited)" : "")\(values)")
             }
         }
-        if let target = graph.order.last, let text = try OptimizeSpec.describe(plan: target) { lines.append(text) }
+        if let target = graph.order.last, let text = OptimizeSpec.describe(plan: target) { lines.append(text) }
         lines.append("dry run: nothing was run or written")
         return lines.joined(separator: "\n")
     }

@@ -26,7 +26,7 @@ public enum Planner {
         let replicates = overrides.replicates ?? config.replicates
         let seed = overrides.seed ?? config.seed
         let (conditions, generated) = try generatedConditions(config, overrides: overrides)
-        if overrides.trialTreatments == nil { _ = try OptimizeSpec.parse(fields["optimize"], registry: registry, seed: seed, replicates: replicates) }
+        let optimize = overrides.trialTreatments == nil ? try OptimizeSpec.parse(fields["optimize"], registry: registry, seed: seed, replicates: replicates) : nil
         let hypotheses = try parseHypotheses(fields["hypotheses"], registry: registry)
         var execution = config.execution
         if let s = overrides.execution { execution.strategy = s }
@@ -46,6 +46,7 @@ public enum Planner {
         draft.retries = config.retries
         draft.firstReplicate = overrides.firstReplicate ?? 0
         draft.randomStreams = config.randomStreams
+        draft.optimize = optimize
         draft.dataHashes = config.dataHashes
         draft.treatmentValues = try config.writtenTreatmentValues() + generated
         try applyOverrides(&draft, overrides: overrides, treatmentsNode: fields["treatments"])

@@ -128,6 +128,9 @@ public final class Plan {
     /// The index of this run's replicate 0 in a longer run (an optimization round extending
     /// its candidates; otherwise 0): the context's `replicate` and the seeds count from it.
     public let firstReplicate: Int
+    /// `optimize:`, parsed and checked once by the planner; nil when there is none, and in the
+    /// plans of an optimization's own trials.
+    public let optimize: OptimizeSpec?
 
     /// Validates `draft` (treatment values against the parameters they feed) and freezes it.
     init(_ draft: PlanDraft) throws {
@@ -141,6 +144,7 @@ public final class Plan {
         recordsDataHashes = draft.dataHashes || draft.allSteps.contains { $0.cacheable }
         randomStreams = draft.randomStreams; settings = draft.settings; toggles = draft.toggles
         firstReplicate = draft.firstReplicate
+        optimize = draft.optimize
     }
 
     /// The datasource (when there is one) and then the steps: everything that runs per condition.

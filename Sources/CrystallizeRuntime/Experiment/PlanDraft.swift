@@ -28,6 +28,8 @@ struct PlanDraft {
     /// `data_hashes:` as written; the plan also hashes when any step is cached.
     var dataHashes = false
     var randomStreams: RandomStreams = .common
+    /// `optimize:` (not read for an optimization's trials, which run plain experiments).
+    var optimize: OptimizeSpec?
     /// `RunOverrides.firstReplicate`: where this run's replicates start in a longer run.
     var firstReplicate = 0
     var settings: [SettingOverride] = []
@@ -47,7 +49,10 @@ struct PlanDraft {
         for t in treatmentValues where t.key != "data" {
             for step in allSteps where step.explicitParams[t.key] == nil {
                 guard let spec = step.function.params.first(where: { $0.name == t.key }), !spec.type.accepts(t.value) else { continue }
-                let what = "'\(t.treatment)' sets '\(t.key)' to \(t.value.typeName), but parameter '\(t.key)' of step '\(step.name)' must be \(spec.type.rawValue)"
+                // An inherited value is written in the producer's config; the step that refuses
+                // it is the consumer's, which the message must name too.
+                let consumer = t.inherited ? " of experiment '\(name)' (\(configPath), which inherits '\(t.treatment)')" : ""
+                let what = "'\(t.treatment)' sets '\(t.key)' to \(t.value.typeName), but parameter '\(t.key)' of step '\(step.name)'\(consumer) must be \(spec.type.rawValue)"
                 switch t.origin {
                 case .written(let node): throw node.error("treatment " + what)
                 case .swept(let node, let file):
@@ -71,4 +76,6 @@ struct TreatmentValue {
     let key: String
     let value: Value
     let origin: Origin
+    /// Whether the treatment came down from a producer (so `origin` is in the producer's config).
+    var inherited = false
 }

@@ -88,7 +88,7 @@ struct GraphDrafts {
                 for (k, v) in up.conditions[0].additions { baselineAdditions[k] = v }
                 for t in up.conditions.dropFirst() {
                     merged[t.name] = t
-                    sources[t.name] = up.treatmentValues.filter { $0.treatment == t.name }
+                    sources[t.name] = up.treatmentValues.filter { $0.treatment == t.name }.map { var v = $0; v.inherited = true; return v }
                 }
             }
             let from = Set(merged.keys)

@@ -13,9 +13,8 @@ import OrderedCollections
 public enum OptimizationRunner {
     /// Whether `target`'s config has an `optimize:` section.
     public static func isOptimization(target: String) -> Bool {
-        guard let path = try? ExperimentConfig.path(for: target), let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let root = try? YAMLNode.parse(text, file: path), let entries = try? root.mapping() else { return false }
-        return entries.contains { $0.key == "optimize" && !$0.node.isNull }
+        guard let config = try? ExperimentConfig.read(target: target), let node = config.fields["optimize"] else { return false }
+        return !node.isNull
     }
 
     /// Runs the optimization of `target`.
@@ -24,7 +23,7 @@ public enum OptimizationRunner {
                            log: @escaping (String) -> Void) async throws -> OptimizationResult {
         let started = Date()
         let plan = try ExperimentGraph.resolvedPlan(target: target, registry: PluginRegistry(), overrides: overrides)
-        guard let spec = try OptimizeSpec.load(plan: plan) else { throw ConfigError(file: plan.configPath, line: nil, path: "optimize", "no optimize: section") }
+        guard let spec = plan.optimize else { throw ConfigError(file: plan.configPath, line: nil, path: "optimize", "no optimize: section") }
         if plan.conditions.count > 1 {
             log("note: \(plan.configPath): an optimization runs its trials against the baseline; the \(plan.conditions.count - 1) written or swept treatment(s) are not run")
         }

@@ -98,16 +98,9 @@ public struct OptimizeSpec {
                             options: try f["options"]?.params() ?? [:], plugin: plugin)
     }
 
-    /// The spec of the experiment at `plan`'s config, read again from the file (the plan keeps
-    /// only what a single run needs).
-    static func load(plan: Plan) throws -> OptimizeSpec? {
-        let config = try ExperimentConfig.read(target: plan.configPath)
-        return try parse(config.fields["optimize"], registry: plan.registry, seed: plan.seed, replicates: plan.replicates)
-    }
-
     /// A few lines for `run --dry-run`, or nil when the experiment has no optimizer.
-    static func describe(plan: Plan) throws -> String? {
-        guard let spec = try load(plan: plan) else { return nil }
+    static func describe(plan: Plan) -> String? {
+        guard let spec = plan.optimize else { return nil }
         var lines = ["optimize: \(spec.optimizer), \(spec.trials.map { "\($0) trial(s)" } ?? "every grid point"), \(spec.replicatesPerTrial) replicate(s) per trial, \(spec.direction.rawValue) \(spec.metric), seed \(spec.seed)"]
         for (k, d) in spec.space.params { lines.append("  \(k): \(JSONText.encode(d.json))") }
         if spec.optimizer == "halving", let n = spec.trials {

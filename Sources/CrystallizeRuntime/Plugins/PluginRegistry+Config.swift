@@ -10,7 +10,7 @@ extension PluginRegistry {
             let name = try item.string()
             // A product already loaded with --plugin (perhaps from another build folder)
             // satisfies the entry; loading a second copy would clash by name.
-            if !name.contains("/"), !name.hasSuffix(".so"), !name.hasSuffix(".dylib"), self.plugins.contains(where: { $0.name == name }) { continue }
+            if !PluginRegistry.isPath(name), self.plugins.contains(where: { $0.name == name }) { continue }
             do { try load(try PluginRegistry.locate(product: name, base: config.directory)) } catch let e as PluginError {
                 throw item.error(e.description)
             }

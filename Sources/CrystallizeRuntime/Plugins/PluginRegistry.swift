@@ -44,10 +44,16 @@ public final class PluginRegistry {
         throw PluginError(message: "unknown \(kind.rawValue) '\(name)'; \(list)\(loaded)")
     }
 
+    /// Whether a `plugins:` entry names a library file ("lib/x.so", "libX.so") rather than a
+    /// product to look for.
+    static func isPath(_ entry: String) -> Bool {
+        entry.contains("/") || entry.hasSuffix(".so") || entry.hasSuffix(".dylib")
+    }
+
     /// Finds the library file for a plugin product name (e.g. "MySteps") in `.build/debug`,
     /// `.build/release` and each folder of `CRYSTALLIZE_PLUGIN_PATH`, relative to `base`.
     public static func locate(product: String, base: String) throws -> String {
-        if product.contains("/") || product.hasSuffix(".so") || product.hasSuffix(".dylib") {
+        if isPath(product) {
             return product.hasPrefix("/") ? product : (base as NSString).appendingPathComponent(product)
         }
         var dirs: [String] = []

@@ -185,7 +185,7 @@ public final class CheckpointJournal {
 
     /// Appends `outcome`'s record with its u32 length in front, encoding in place (the length
     /// is patched in afterwards, so the record is never built twice).
-    private static func appendRecord(_ outcome: ConditionOutcome, to w: inout ByteWriter) {
+    private static func appendRecord(_ outcome: borrowing ConditionOutcome, to w: inout ByteWriter) {
         let at = w.count
         w.zeros(4)
         outcome.encode(into: &w)

@@ -4,8 +4,9 @@ import Foundation
 /// only the whole blocks appended since the last one, so following a long run costs the new
 /// bytes, not the whole file again (the dashboard polls a few times a second).
 ///
-/// A block still being written (cut short at the end of the file) waits for the next poll.
-/// When the file no longer extends what was read (cut back after a failed write, replaced by
+/// A block still being written (cut short at the end of the file) waits for the next poll;
+/// one that a whole block follows is torn (the run died writing it) and is read past. When
+/// the file no longer extends what was read (cut back after a failed write, replaced by
 /// a rerun) or holds bytes that are not a whole block (a torn block that a resumed run wrote
 /// past), the poll falls back to reading the whole file and says so with `restarted`.
 struct JournalTail {
@@ -49,7 +50,12 @@ struct JournalTail {
         var outcomes: [ConditionOutcome] = []
         var i = 0
         while i < bytes.count {
-            if bytes.count - i < CheckpointJournal.headerSize || !blockFits(bytes, at: i) { break }
+            if bytes.count - i < CheckpointJournal.headerSize || !blockFits(bytes, at: i) {
+                // Unfinished here, but a whole block after it: the unfinished one is torn and
+                // will never be completed (a resumed run appends after it), so read past it.
+                if Self.wholeBlock(after: i, in: bytes) { return wholeFile() }
+                break
+            }
             guard let (format, payload) = CheckpointJournal.block(in: bytes, at: i),
                   let decoded = format > CheckpointJournal.format ? [] : try? CheckpointJournal.decodeRecords(bytes, payload: payload, format: format)
             else { return wholeFile() }
@@ -66,6 +72,17 @@ struct JournalTail {
         guard bytes[at..<(at + 3)].elementsEqual(CheckpointJournal.marker[..<3]) else { return true }
         let length = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
         return length <= bytes.count - at - CheckpointJournal.headerSize
+    }
+
+    /// Whether a whole, checksummed block starts anywhere after `start` in `bytes`.
+    private static func wholeBlock(after start: Int, in bytes: [UInt8]) -> Bool {
+        let marker = CheckpointJournal.marker
+        var j = start + 1
+        while j + CheckpointJournal.headerSize <= bytes.count {
+            if bytes[j] == marker[0], bytes[j + 1] == marker[1], bytes[j + 2] == marker[2], CheckpointJournal.block(in: bytes, at: j) != nil { return true }
+            j += 1
+        }
+        return false
     }
 
     /// Every intact outcome of the file, damage skipped as resume skips it; the next poll
