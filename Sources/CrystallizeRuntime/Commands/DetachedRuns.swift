@@ -61,7 +61,7 @@ public enum DetachedRuns {
         var lines: [String] = []
         let lock = NSLock()
         let collect: (String) -> Void = { m in lock.lock(); lines.append(m); lock.unlock() }
-        let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
+        let strategy = plan.strategy
         if !pending.isEmpty, strategy.traits.followsLoopModes {
             let runner = ReplicateRunner(plan: plan, cache: nil, versionDirectory: e.versionDirectory, log: collect)
             var job = ExecutionJob(plan: plan, pending: pending, runner: runner, sink: counter, cancel: CancellationFlag(),

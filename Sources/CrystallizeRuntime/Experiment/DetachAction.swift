@@ -22,7 +22,7 @@ public struct DetachAction {
     /// from, look at or cancel (its traits say whether it follows loop modes).
     static func check(_ plan: Plan, mode: Int32) throws {
         guard mode != CRYS_LOOP_RUN else { return }
-        guard !(try ExecutionStrategies.make(plan.execution, registry: plan.registry)).traits.followsLoopModes else { return }
+        guard !plan.strategy.traits.followsLoopModes else { return }
         let what = mode == CRYS_LOOP_DETACH ? "--detach" : (mode == CRYS_LOOP_CANCEL ? "cancel" : "status")
         throw PluginError(message: "\(what) needs a cluster execution strategy (e.g. --execution slurm); '\(plan.execution.strategy)' runs replicates inside this process")
     }

@@ -21,7 +21,7 @@ enum RunExecution {
         let events = options.events
         let runner = ReplicateRunner(plan: plan, cache: run.cache, versionDirectory: run.versionDirectory, inputs: options.inputs, events: events, log: options.log)
         runner.keepsReplicateLogs = true
-        let strategy = try ExecutionStrategies.make(plan.execution, registry: plan.registry)
+        let strategy = plan.strategy
         let inProcess = strategy.traits.runsStepsInProcess
         HookDispatcher.call(plan.hooks, event: CRYS_HOOK_BEFORE_RUN, info: hookInfo(plan), seed: plan.seed, log: options.log)
         if inProcess { try Lifecycle.setup(plan) }
