@@ -12,7 +12,7 @@ import SystemPackage
 
 /// The running driver, started through swift-subprocess (`BackgroundCommand`): its JSON
 /// lines on stdout are parsed as they come, so the strategy's loop never blocks on the pipe;
-/// its stderr goes to driver.log.
+/// its stderr is driver.log itself (the file is its stderr, nothing is copied through the host).
 final class DriverProcess {
     let process: BackgroundCommand
     let logPath: String
@@ -27,16 +27,16 @@ final class DriverProcess {
         let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw PluginFailure("ray: cannot write \(logPath): \(String(cString: strerror(errno)))") }
         let sink = lines
+        // The driver writes the file itself (its own copy of the descriptor); ours is not needed past the start.
+        defer { close(log) }
         do {
             process = try BackgroundCommand(Command(executable, [script, job], directory: directory), stderrTo: FileDescriptor(rawValue: log),
                                             onStdout: { sink.append($0) })
         } catch {
-            close(log)
             throw PluginFailure("ray: cannot start \(executable) \(script): \(error)")
         }
-        // Closed once the driver has ended: until then its stderr is copied into the file.
         let p = process
-        Thread { p.waitUntilExit(); sink.finish(); close(log) }.start()
+        Thread { p.waitUntilExit(); sink.finish() }.start()
     }
 
     /// The lines read since the last call, and whether the driver's stdout has ended.

@@ -27,8 +27,10 @@ public final class BackgroundCommand: @unchecked Sendable {
 
     /// Starts `command` (its `timeout` is ignored: stop it with `signal`). Each chunk of
     /// stdout also goes to `onStdout`, on the executor's thread, when given (so it must not
-    /// wait for another command: that thread is the one the wait would need). Throws when the
-    /// process cannot start.
+    /// wait for another command: that thread is the one the wait would need). `stderrTo` is
+    /// handed to the child as its stderr (the host neither copies it nor waits for it to
+    /// close, so a daemon the child leaves behind holding it does not delay the end); the
+    /// caller still owns the descriptor. Throws when the process cannot start.
     public init(_ command: Command, stdin: FileDescriptor? = nil, stderrTo: FileDescriptor? = nil,
                 onStdout: (@Sendable ([UInt8]) -> Void)? = nil) throws {
         self.onStdout = onStdout
@@ -37,29 +39,25 @@ public final class BackgroundCommand: @unchecked Sendable {
         final class Failure: @unchecked Sendable { var error: Error? }
         let failure = Failure()
         let exe = command.executableForSubprocess, env = command.environmentForSubprocess
+        let directory = command.directory.map { FilePath($0) }
         let input: FileDescriptorInput = .fileDescriptor(try stdin ?? FileDescriptor.open("/dev/null", .readOnly), closeAfterSpawningProcess: stdin == nil)
         Task(executorPreference: ThreadPoolExecutor.subprocessWaits) {
             do {
-                let r = try await Subprocess.run(exe, arguments: Arguments(command.arguments), environment: env,
-                                                 workingDirectory: command.directory.map { FilePath($0) },
-                                                 input: input, output: .sequence, error: .sequence) { execution in
-                    self.processIdentifier = execution.processIdentifier.value
-                    started.signal()
-                    await withTaskGroup(of: Void.self) { group in
-                        // A read error ends the stream like its end does: the process is gone or going.
-                        group.addTask { try? await self.drain(execution.standardOutput) { self.append($0, error: false) } }
-                        group.addTask {
-                            try? await self.drain(execution.standardError) { chunk in
-                                if let fd = stderrTo { _ = chunk.withUnsafeBytes { try? fd.writeAll($0) } } else { self.append(chunk, error: true) }
-                            }
-                        }
-                    }
-                    // Leaving `run` reaps the process: from here on its pid may be reused.
-                    self.lock.withLock { self.finished = true }
+                let status: TerminationStatus
+                if let stderrTo {
+                    status = try await Subprocess.run(exe, arguments: Arguments(command.arguments), environment: env, workingDirectory: directory,
+                                                      input: input, output: .sequence, error: .fileDescriptor(stderrTo, closeAfterSpawningProcess: false)) { execution in
+                        await self.follow(execution.processIdentifier.value, started: started, stdout: execution.standardOutput, stderr: nil)
+                    }.terminationStatus
+                } else {
+                    status = try await Subprocess.run(exe, arguments: Arguments(command.arguments), environment: env, workingDirectory: directory,
+                                                      input: input, output: .sequence, error: .sequence) { execution in
+                        await self.follow(execution.processIdentifier.value, started: started, stdout: execution.standardOutput, stderr: execution.standardError)
+                    }.terminationStatus
                 }
                 var result = self.lock.withLock { CommandResult(status: -1, signal: nil, stdout: String(decoding: self.out, as: UTF8.self),
                                                                 stderr: String(decoding: self.err, as: UTF8.self), processIdentifier: self.processIdentifier) }
-                Command.ending(r.terminationStatus, into: &result)
+                Command.ending(status, into: &result)
                 self.lock.withLock { self.ended = result }
             } catch {
                 failure.error = error
@@ -70,6 +68,19 @@ public final class BackgroundCommand: @unchecked Sendable {
         }
         started.wait()
         if let e = failure.error { throw e }
+    }
+
+    /// The body of a run: publishes the pid, collects the output streams until they end.
+    private func follow(_ pid: Int32, started: DispatchSemaphore, stdout: SubprocessOutputSequence, stderr: SubprocessOutputSequence?) async {
+        processIdentifier = pid
+        started.signal()
+        await withTaskGroup(of: Void.self) { group in
+            // A read error ends the stream like its end does: the process is gone or going.
+            group.addTask { try? await self.drain(stdout) { self.append($0, error: false) } }
+            if let stderr { group.addTask { try? await self.drain(stderr) { self.append($0, error: true) } } }
+        }
+        // Leaving `run` reaps the process: from here on its pid may be reused.
+        lock.withLock { finished = true }
     }
 
     private func drain(_ stream: SubprocessOutputSequence, _ each: (SubprocessOutputSequence.Buffer) -> Void) async throws {

@@ -1,5 +1,10 @@
 import ChildProcesses
 import Foundation
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 import XCTest
 
 /// The one way the package starts processes (swift-subprocess behind `Command` and
@@ -45,6 +50,25 @@ final class ChildProcessesTests: XCTestCase {
         let sleeper = try XCTUnwrap(Int32(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), r.stdout)
         XCTAssertEqual(kill(sleeper, 0), 0, "the grandchild still runs, holding the pipes")
         kill(sleeper, SIGKILL)
+    }
+
+    func testABackgroundCommandsStderrFileIsTheChildsOwn() throws {
+        // The shell exits at once; the sleep it leaves behind holds its stderr, a file: the end
+        // is the shell's exit, not the sleeper's, and nothing passes through the host.
+        let path = NSTemporaryDirectory() + "bg-stderr-\(UUID().uuidString).log"
+        let fd = try FileDescriptor.open(path, .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
+        defer { try? fd.close(); try? FileManager.default.removeItem(atPath: path) }
+        let p = try BackgroundCommand(Command("/bin/sh", ["-c", "echo to-the-file >&2; sleep 600 >/dev/null & echo $!"]), stderrTo: fd)
+        let ended = DispatchSemaphore(value: 0)
+        Thread { p.wait(); ended.signal() }.start()
+        XCTAssertEqual(ended.wait(timeout: .now() + 120), .success, "the end waited for the sleeper holding stderr")
+        let r = p.wait()
+        let sleeper = Int32(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        if let sleeper { kill(sleeper, SIGKILL) }
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertNotNil(sleeper, r.stdout)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "to-the-file\n")
+        XCTAssertEqual(p.stderr, "", "nothing was copied through the host")
     }
 
     func testABackgroundCommandStreamsIsSignalledAndWaitedFor() throws {
