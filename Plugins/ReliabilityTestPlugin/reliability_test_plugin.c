@@ -28,10 +28,12 @@ static void crash_if(const char *where) {
     if (c && strcmp(c, where) == 0) abort();
 }
 
-/* ---- rt_gate(dir): writes dir/started, waits until dir/open exists, passes data on ---- */
+/* ---- rt_gate(dir, hold_from): replicates below hold_from pass; the others write dir/started
+ * and wait until dir/open exists; data passes on ---- */
 static crys_status rt_gate(crys_ctx *ctx, crys_value *data, crys_value **out, void *user) {
     (void)user;
     const char *dir = string_param(ctx, "dir");
+    if (H->get_i64(H->ctx_get(ctx, "replicate")) < H->get_i64(H->param(ctx, "hold_from"))) { *out = data; return CRYS_OK; }
     char started[4096], open_path[4096];
     snprintf(started, sizeof started, "%s/started", dir);
     snprintf(open_path, sizeof open_path, "%s/open", dir);
@@ -117,13 +119,14 @@ static crys_status rt_verifier(crys_ctx *ctx, const crys_value *baseline, const 
 
 /* ---- the descriptor ---- */
 #define P(type, name, def, doc) { sizeof(crys_param), type, name, def, doc }
-static const crys_param gate_params[] = { P(CRYS_T_STRING, "dir", NULL, "Folder of the started and open files") };
+static const crys_param gate_params[] = { P(CRYS_T_STRING, "dir", NULL, "Folder of the started and open files"),
+                                          P(CRYS_T_I64, "hold_from", "0", "The first replicate held at the gate") };
 static const crys_param flaky_params[] = { P(CRYS_T_STRING, "dir", NULL, "Folder where attempts are counted"),
                                            P(CRYS_T_I64, "failures", "1", "Attempts that fail before one succeeds") };
 
 static const crys_export exports[] = {
-    { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_gate", .doc = "Waits until dir/open exists (writes dir/started first)",
-      .params = gate_params, .param_count = 1, .flags = CRYS_F_THREAD_SAFE, .call = rt_gate },
+    { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_gate", .doc = "From replicate hold_from on, waits until dir/open exists (writes dir/started first)",
+      .params = gate_params, .param_count = 2, .flags = CRYS_F_THREAD_SAFE, .call = rt_gate },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_flaky", .doc = "Fails the first `failures` attempts of each replicate and condition; metric attempts",
       .params = flaky_params, .param_count = 2, .flags = CRYS_F_THREAD_SAFE, .call = rt_flaky },
     { .size = sizeof(crys_export), .kind = CRYS_KIND_STEP, .name = "rt_draw", .doc = "Records metric draw (uniform); logs calls to $RT_CALL_LOG",

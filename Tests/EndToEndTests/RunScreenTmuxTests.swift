@@ -78,7 +78,7 @@ final class RunScreenTmuxTests: XCTestCase {
         replicates: 3
         datasource: numbers
         steps:
-          - rt_gate: {dir: "\(gate)"}
+          - rt_gate: {dir: "\(gate)", hold_from: 1}
           - add_delta
           - record_metric
         treatments:
@@ -87,10 +87,11 @@ final class RunScreenTmuxTests: XCTestCase {
           - {name: total_increases, verifier: welch_t_test, metrics: total}
         """)
         let p = try pane(["run", "experiments/gated", "--ui"])
-        // The first replicate waits at the gate: the screen shows the run under way, which it
-        // can know only from the events (nothing of the replicate is stored yet).
-        let waiting = p.waitFor("the first replicate at the gate") {
-            $0.contains("replicate 0/3") && $0.contains("running") && $0.contains("▶ rt_gate") && $0.contains("▶ baseline")
+        // Replicate 0 passes, replicate 1 waits at the gate: the screen shows the run under way,
+        // one replicate of three done, and where the next one is, which it can know only from
+        // the events (nothing of replicate 1 is stored yet).
+        let waiting = p.waitFor("the second replicate at the gate") {
+            $0.contains("replicate 1/3") && $0.contains("running") && $0.contains("▶ rt_gate") && $0.contains("▶ baseline")
         }
         XCTAssertTrue(waiting.contains("strategy resume"), waiting)
         FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
