@@ -35,6 +35,13 @@ final class RunScreenTmuxTests: XCTestCase {
         return p
     }
 
+    /// The folder rt_gate watches: a run holds at the gate until the test creates `open` there.
+    func gateFolder() throws -> String {
+        let gate = "\(f.dir)/gate"
+        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        return gate
+    }
+
     /// `q`, then the host's exit status and the terminal settings as before.
     func quit(_ p: TmuxPane, expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) {
         p.send("q")
@@ -71,8 +78,7 @@ final class RunScreenTmuxTests: XCTestCase {
     }
 
     func testRunUICountsLiveFromEventsReachesNOfNAndShowsTheSummary() throws {
-        let gate = "\(f.dir)/gate"
-        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        let gate = try gateFolder()
         f.experiment("gated", """
         name: gated
         replicates: 3
@@ -232,8 +238,7 @@ final class RunScreenTmuxTests: XCTestCase {
         XCTAssertEqual(p.sttyAfter, p.sttyBefore, "terminal settings after the crash")
         XCTAssertEqual(try p.run(["display-message", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
 
-        let gate = "\(f.dir)/gate"
-        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        let gate = try gateFolder()
         f.experiment("held", """
         name: held
         datasource: c_range
@@ -275,8 +280,7 @@ final class RunScreenTmuxTests: XCTestCase {
     }
 
     func testCtrlCCancelsAndASecondOneLeavesWithTheTerminalRestored() throws {
-        let gate = "\(f.dir)/gate"
-        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        let gate = try gateFolder()
         f.experiment("held", """
         name: held
         replicates: 2

@@ -9,13 +9,20 @@ enum Poll {
     @discardableResult
     static func until(_ what: String, timeout: TimeInterval = 120, file: StaticString = #filePath, line: UInt = #line,
                       _ condition: () -> Bool) -> Bool {
+        first(timeout: timeout, failure: { "timed out after \(Int(timeout)) s waiting for \(what)" }, file: file, line: line) { condition() ? true : nil } ?? false
+    }
+
+    /// The first value `produce` gives (checked every `interval` microseconds); after `timeout`
+    /// seconds, nil, and the test fails with `failure()` unless it is nil (then the caller decides).
+    static func first<T>(timeout: TimeInterval = 120, every interval: useconds_t = 10_000, failure: (() -> String)?,
+                         file: StaticString = #filePath, line: UInt = #line, _ produce: () -> T?) -> T? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if condition() { return true }
-            usleep(10_000)
+            if let v = produce() { return v }
+            usleep(interval)
         }
-        XCTFail("timed out after \(Int(timeout)) s waiting for \(what)", file: file, line: line)
-        return false
+        if let failure { XCTFail(failure(), file: file, line: line) }
+        return nil
     }
 }
 

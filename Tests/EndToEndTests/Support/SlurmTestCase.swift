@@ -83,9 +83,7 @@ class SlurmTestCase: XCTestCase {
     /// Polls `condition` every 0.1 s for up to `timeout` seconds.
     @discardableResult
     func waitFor(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline { if condition() { return true }; Thread.sleep(forTimeInterval: 0.1) }
-        return condition()
+        Poll.first(timeout: timeout, every: 100_000, failure: nil) { condition() ? true : nil } ?? condition()
     }
 
     /// metrics.<metric> of a condition's results.json.

@@ -83,15 +83,13 @@ final class TmuxPane {
     @discardableResult
     func waitFor(_ what: String, timeout: TimeInterval = 120, escapes: Bool = false, file: StaticString = #filePath, line: UInt = #line,
                  _ condition: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = ""
-        while Date() < deadline {
+        let met = Poll.first(timeout: timeout, every: 50_000, failure: { "timed out after \(Int(timeout)) s waiting for \(what); the screen:\n\(last)\n\(self.stderrNote)" },
+                             file: file, line: line) { () -> String? in
             last = screen(escapes: escapes)
-            if condition(last) { return last }
-            usleep(50_000)
+            return condition(last) ? last : nil
         }
-        XCTFail("timed out after \(Int(timeout)) s waiting for \(what); the screen:\n\(last)\n\(stderrNote)", file: file, line: line)
-        return last
+        return met ?? last
     }
 
     /// Waits until `text` is on the screen.
@@ -102,14 +100,8 @@ final class TmuxPane {
 
     /// The host's exit status once the pane's shell recorded it; fails the test after `timeout`.
     func exitStatus(timeout: TimeInterval = 120, file: StaticString = #filePath, line: UInt = #line) -> Int32? {
-        let path = "\(records)/status"
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let s = Int32(Harness.read(path).trimmingCharacters(in: .whitespacesAndNewlines)) { return s }
-            usleep(50_000)
-        }
-        XCTFail("the host did not exit within \(Int(timeout)) s; the screen:\n\(screen())", file: file, line: line)
-        return nil
+        Poll.first(timeout: timeout, every: 50_000, failure: { "the host did not exit within \(Int(timeout)) s; the screen:\n\(self.screen())" },
+                   file: file, line: line) { Int32(Harness.read("\(records)/status").trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// The terminal settings before the host started and after it ended (`stty -g`).
@@ -118,12 +110,7 @@ final class TmuxPane {
 
     /// The host's pid, once its shell wrote it.
     func hostPid(timeout: TimeInterval = 60) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let p = Int32(Harness.read("\(records)/pid").trimmingCharacters(in: .whitespacesAndNewlines)) { return p }
-            usleep(50_000)
-        }
-        return nil
+        Poll.first(timeout: timeout, every: 50_000, failure: nil) { Int32(Harness.read("\(records)/pid").trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     private var stderrNote: String { "(records in \(records))" }
