@@ -6,9 +6,14 @@ import OrderedCollections
 extension ExperimentConfig {
     /// `treatments: {name: {key: value, ...}}`; baseline first. A treatment named `baseline`
     /// replaces the baseline's additions, as in crystallize-ml.
-    static func parseTreatments(_ node: YAMLNode?) throws -> [Condition] {
+    static func parseTreatments(_ node: YAMLNode?) throws -> [Condition] { try readTreatments(node).conditions }
+
+    /// The conditions of `treatments:` and every value they set with its node (for the plan's
+    /// type check at the value's line), in one walk.
+    static func readTreatments(_ node: YAMLNode?) throws -> (conditions: [Condition], values: [TreatmentValue]) {
         var baseline = Condition(name: "baseline", additions: [:])
         var treatments: [Condition] = []
+        var values: [TreatmentValue] = []
         if let node, !node.isNull {
             for (name, body) in try node.mapping("a mapping of treatment names to context additions") {
                 try checkName(name, node: body, what: "treatment name")
@@ -18,21 +23,12 @@ extension ExperimentConfig {
                     throw v.error("treatment '\(name)' sets '\(key)', which the host sets itself (\(hostKeys.joined(separator: ", "))); context keys are add-only")
                 }
                 if name == "baseline" { baseline.additions = additions } else { treatments.append(Condition(name: name, additions: additions)) }
+                if !body.isNull {
+                    for (key, v) in try body.mapping() { values.append(TreatmentValue(treatment: name, key: key, value: try v.value(), origin: .written(v))) }
+                }
             }
         }
-        return [baseline] + treatments
-    }
-
-    /// Every value the written treatments set, with its line, for the plan's type check.
-    func writtenTreatmentValues() throws -> [TreatmentValue] {
-        guard let node = fields["treatments"], !node.isNull else { return [] }
-        var out: [TreatmentValue] = []
-        for (name, body) in try node.mapping() where !body.isNull {
-            for (key, v) in try body.mapping() {
-                out.append(TreatmentValue(treatment: name, key: key, value: try v.value(), origin: .written(v)))
-            }
-        }
-        return out
+        return ([baseline] + treatments, values)
     }
 
     /// `datasource: {key: experiment#artifact, ...}` — upstream artifacts — or nil if this is

@@ -37,6 +37,8 @@ public struct ExperimentConfig {
     public let inputs: OrderedDictionary<String, ArtifactInput>
     /// The baseline and the written treatments, in file order.
     public let writtenTreatments: [Condition]
+    /// Every value the written treatments set, with its node, for the plan's type check.
+    let writtenTreatmentValues: [TreatmentValue]
     /// `execution:` as written (strategy names are checked by the planner).
     public let execution: ExecutionSettings
     /// `versioned`, `artifact_retention`, `big_file_threshold_mb`.
@@ -103,7 +105,7 @@ public struct ExperimentConfig {
         let parsedInputs = try Self.parseInputs(dsNode)
         inputs = parsedInputs ?? [:]
         datasourceEntry = parsedInputs == nil ? dsNode : nil
-        writtenTreatments = try Self.parseTreatments(fields["treatments"])
+        (writtenTreatments, writtenTreatmentValues) = try Self.readTreatments(fields["treatments"])
         execution = try fields["execution"].map { try Self.parseExecution($0) } ?? ExecutionSettings()
         try Self.checkCLI(fields["cli"])
         retention = try Self.parseRetention(fields)

@@ -48,7 +48,7 @@ public enum Planner {
         draft.randomStreams = config.randomStreams
         draft.optimize = optimize
         draft.dataHashes = config.dataHashes
-        draft.treatmentValues = try config.writtenTreatmentValues() + generated
+        draft.treatmentValues = config.writtenTreatmentValues + generated
         try applyOverrides(&draft, overrides: overrides, treatmentsNode: fields["treatments"])
         return draft
     }
