@@ -87,13 +87,14 @@ final class DashboardTests: XCTestCase {
         var seen: [(status: String, done: Int)] = []
         var last: [String: Any] = [:]
         var etas: [Double] = []
-        HttpProbe.followEvents(port: s.port, "/events/slow/v0", timeout: 120) { data in
+        let stopped = HttpProbe.followEvents(port: s.port, "/events/slow/v0", timeout: 120) { data in
             guard let o = Harness.hostJSONObject(data) else { return true }
             last = o
             if o["status"] as? String == "running", let d = o["done"] as? Int, d > 0, d < 12 { etas.append(o["eta_s"] as? Double ?? -1) }
             seen.append((o["status"] as? String ?? "?", o["done"] as? Int ?? -1))
             return o["status"] as? String == "running"
         }
+        XCTAssertTrue(stopped, "the stream reached the final state before it ended or timed out: \(seen)")
         let running = seen.filter { $0.status == "running" }.map(\.done)
         XCTAssertGreaterThanOrEqual(Set(running).count, 2, "the stream pushed at least two different counts while running: \(seen)")
         XCTAssertEqual(running, running.sorted(), "done only grows")

@@ -45,7 +45,7 @@ final class PluginLoadingTests: XCTestCase {
     func testTruncatedSharedLibrary() throws {
         // An ELF header alone passes the magic check; dlopen must still refuse it, and say why.
         let real = try XCTUnwrap(FileManager.default.contents(atPath: Harness.plugin("CTestPlugin")))
-        FileManager.default.createFile(atPath: "\(dir)/libTorn.so", contents: real.prefix(200))
+        XCTAssertTrue(FileManager.default.createFile(atPath: "\(dir)/libTorn.so", contents: real.prefix(200)))
         expectLoadError("\(dir)/libTorn.so", "is not a loadable shared library: ")
     }
 

@@ -100,7 +100,7 @@ final class RunScreenTmuxTests: XCTestCase {
             $0.contains("replicate 1/3") && $0.contains("running") && $0.contains("▶ rt_gate") && $0.contains("▶ baseline")
         }
         XCTAssertTrue(waiting.contains("strategy resume"), waiting)
-        FileManager.default.createFile(atPath: "\(gate)/open", contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: "\(gate)/open", contents: nil))
         let done = p.waitFor("the run to finish") { $0.contains("replicate 3/3") && $0.contains("complete") }
         XCTAssertTrue(done.contains("✓ baseline") && done.contains("3/3"), done)
         p.send("S")
