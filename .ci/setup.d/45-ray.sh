@@ -5,3 +5,4 @@ if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install python3 python3-venv python3-pip
 fi
 eval "$(RAY_LOCAL_CPUS=1 scripts/ray-local.sh start)"
+at_exit 'scripts/ray-local.sh stop'

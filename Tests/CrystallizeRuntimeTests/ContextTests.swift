@@ -15,7 +15,7 @@ final class ContextTests: XCTestCase {
         }
         XCTAssertThrowsError(try ctx.add("replicate", .int(5)), "host keys are add-only for steps too")
         XCTAssertEqual(ctx.values, ["replicate": .int(0), "k": .int(1)], "a refused add changes nothing")
-        XCTAssertEqual(ctx.writes, [], "a refused add is not recorded as a write")
+        XCTAssertEqual(ctx.state.writes, [], "a refused add is not recorded as a write")
     }
 
     func testReadsAndWritesAreKeptPerStep() throws {
@@ -26,10 +26,10 @@ final class ContextTests: XCTestCase {
         XCTAssertNil(ctx.get("absent"))
         try ctx.add("x", .double(1.5))
         XCTAssertEqual(ctx.reads, ["condition": .string("baseline")], "absent keys are not reads")
-        XCTAssertEqual(ctx.writes, ["x"])
+        XCTAssertEqual(ctx.state.writes, ["x"])
         ctx.beginStep("b")
         XCTAssertEqual(ctx.reads, [:])
-        XCTAssertEqual(ctx.writes, [])
+        XCTAssertEqual(ctx.state.writes, [])
         XCTAssertEqual(ctx.get("x"), .double(1.5), "a later step sees an earlier step's key")
         XCTAssertEqual(ctx.currentStep, "b")
     }
@@ -41,7 +41,7 @@ final class ContextTests: XCTestCase {
         ctx.recordMetric("m", .double(3), tags: ["b", "c"])
         ctx.recordMetric("n", .bool(true))
         XCTAssertEqual(ctx.metrics, ["m": [.double(1), .int(2), .double(3)], "n": [.bool(true)]])
-        XCTAssertEqual(ctx.metricTags, ["m": ["a", "b", "c"]])
+        XCTAssertEqual(ctx.state.metricTags, ["m": ["a", "b", "c"]])
     }
 
     func testParametersResolveExplicitContextDefaultThenError() throws {

@@ -7,9 +7,9 @@ import OrderedCollections
 /// anything: when the call ends the frame takes its boxes back, and a box is valid until then.
 /// Frames recycle their boxes, so everything a box caches is cleared by `recycle`.
 final class ValueBox {
-    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
-    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
-    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+    // The fields marked @exclusivity(unchecked) are read and written by every call that lends or
+    // reads a value, on the call's thread; their run-time checks pay: bench/run.sh's "trivial
+    // 10,000 serial" line (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
 
     @exclusivity(unchecked) var value: Value
     /// Lent for reading only (a context value, a parameter, a verifier's or hook's input):

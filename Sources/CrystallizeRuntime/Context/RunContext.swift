@@ -15,27 +15,44 @@ public struct ContextError: Error, CustomStringConvertible {
 /// A context belongs to one (replicate, condition) at a time: runners hand contexts between
 /// threads only through their pool's lock, which is what lets its fields go unchecked.
 public final class RunContext {
-    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
-    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
-    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
+    /// Everything a context holds, as one value: the runner and the host table read and write
+    /// it on every step call, so it is one field and one access.
+    struct State {
+        /// Context keys and values, in insertion order.
+        var values: OrderedDictionary<String, Value> = [:]
+        /// Metric name to the tags it was recorded with.
+        var metricTags: OrderedDictionary<String, [String]> = [:]
+        /// The step currently running, for error messages and provenance.
+        var currentStep = "<host>"
+        /// Keys read by the current step, with the values read, in reading order (each key once).
+        var readLog: [(key: String, value: Value)] = []
+        /// Keys written by the current step.
+        var writes: [String] = []
+        /// Every metric value recorded, in order: a step's share is what it appended, which
+        /// makes its provenance record without comparing metric lists before and after.
+        var metricLog: [RecordedMetric] = []
+        /// The condition whose host keys the context holds first, in `hostKeyCount` places,
+        /// when they can be reused (no treatment key shadows a host key).
+        var hostLayout: String?
+        var hostKeyCount = 0
+    }
+
+    // A context belongs to one (replicate, condition) at a time and changes threads only
+    // through the runner's pool lock; its state's run-time exclusivity check pays:
+    // bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead). See
+    // docs/ARCHITECTURE.md, "Unsafe constructs".
+    @exclusivity(unchecked) private(set) var state = State()
 
     /// Context keys and values, in insertion order.
-    @exclusivity(unchecked) public private(set) var values: OrderedDictionary<String, Value> = [:]
+    public var values: OrderedDictionary<String, Value> { state.values }
     /// Metric name to recorded values, in recording order (grouped from `metricLog`).
-    public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(metricLog[...]) }
-    /// Metric name to the tags it was recorded with.
-    @exclusivity(unchecked) private(set) var metricTags: OrderedDictionary<String, [String]> = [:]
-    /// The step currently running, for error messages and provenance.
-    @exclusivity(unchecked) var currentStep: String = "<host>"
-    /// Keys read by the current step, with the values read, in reading order (each key once).
-    @exclusivity(unchecked) private(set) var readLog: [(key: String, value: Value)] = []
+    public var metrics: OrderedDictionary<String, [Value]> { RecordedMetric.grouped(state.metricLog[...]) }
+    /// Every metric value recorded, in order.
+    public var metricLog: [RecordedMetric] { state.metricLog }
     /// `readLog` as a map.
-    public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: readLog) }
-    /// Keys written by the current step.
-    @exclusivity(unchecked) private(set) var writes: [String] = []
-    /// Every metric value recorded, in order: a step's share is what it appended, which makes
-    /// its provenance record without comparing metric lists before and after.
-    @exclusivity(unchecked) public private(set) var metricLog: [RecordedMetric] = []
+    public var reads: OrderedDictionary<String, Value> { OrderedDictionary(uniqueKeysWithValues: state.readLog) }
+    /// The step currently running.
+    var currentStep: String { state.currentStep }
 
     /// An empty context.
     public init() {}
@@ -51,14 +68,14 @@ public final class RunContext {
 
     /// The value at `position`, its key noted in the step's reads the first time.
     private func read(at position: Int) -> Value {
-        let key = values.keys[position], v = values.values[position]
+        let key = state.values.keys[position], v = state.values.values[position]
         // A step reads a handful of keys: a scan beats hashing them.
-        if !readLog.contains(where: { Self.same($0.key, key) }) { readLog.append((key, v)) }
+        if !state.readLog.contains(where: { Self.same($0.key, key) }) { state.readLog.append((key, v)) }
         return v
     }
 
     /// Whether every key is one the host set: no step has added one since `start`.
-    var holdsOnlyHostKeys: Bool { values.count == hostKeyCount }
+    var holdsOnlyHostKeys: Bool { state.values.count == state.hostKeyCount }
 
     /// The host keys a context holds under `condition`, in their positions (the replicate and
     /// seed values are placeholders): what parameter sources are planned against.
@@ -72,11 +89,11 @@ public final class RunContext {
     /// of different lengths: comparing lengths first skips the full string comparison (a
     /// call into the runtime) for nearly every key that is not the one asked for.
     private func position(of key: String) -> Int? {
-        if values.count > 16 { return values.index(forKey: key) }
-        return values.keys.withContiguousStorageIfAvailable { keys in
+        if state.values.count > 16 { return state.values.index(forKey: key) }
+        return state.values.keys.withContiguousStorageIfAvailable { keys in
             for i in keys.indices where Self.same(keys[i], key) { return i }
             return nil
-        } ?? values.index(forKey: key)
+        } ?? state.values.index(forKey: key)
     }
 
     @inline(__always)
@@ -85,67 +102,62 @@ public final class RunContext {
     /// Adds `key`; adding an existing key is an error naming the key and the step.
     public func add(_ key: String, _ value: Value) throws {
         if position(of: key) != nil {
-            throw ContextError(description: "step '\(currentStep)' tried to overwrite context key '\(key)' (context keys are add-only)")
+            throw ContextError(description: "step '\(state.currentStep)' tried to overwrite context key '\(key)' (context keys are add-only)")
         }
-        values[key] = value
-        writes.append(key)
+        state.values[key] = value
+        state.writes.append(key)
     }
 
     /// Sets a key the host owns (replicate, condition, seed_used, treatment values).
-    func setHostKey(_ key: String, _ value: Value) { values[key] = value }
+    func setHostKey(_ key: String, _ value: Value) { state.values[key] = value }
 
     /// Appends `value` to metric `name`.
     public func recordMetric(_ name: String, _ value: Value, tags: [String] = []) {
-        metricLog.append(RecordedMetric(name: name, value: value))
+        state.metricLog.append(RecordedMetric(name: name, value: value))
         if !tags.isEmpty {
-            var t = metricTags[name, default: []]
+            var t = state.metricTags[name, default: []]
             for tag in tags where !t.contains(tag) { t.append(tag) }
-            metricTags[name] = t
+            state.metricTags[name] = t
         }
     }
-
-    /// The condition whose host keys the context holds first, in `hostKeyCount` places, when
-    /// they can be reused (no treatment key shadows a host key).
-    @exclusivity(unchecked) private var hostLayout: String?
-    @exclusivity(unchecked) private var hostKeyCount = 0
 
     /// Empties the context for (replicate, condition) and sets the keys the host owns:
     /// replicate, condition, seed_used, then the condition's own keys. A runner reuses its
     /// contexts; when the previous condition was this one, those keys are already in place
     /// and only the replicate and seed values change.
     func start(replicate: Int, condition: Condition, seed: UInt64) {
-        let reuse = hostLayout == condition.name
-        reset(keepingFirst: reuse ? hostKeyCount : 0)
+        let reuse = state.hostLayout == condition.name
+        reset(keepingFirst: reuse ? state.hostKeyCount : 0)
         if reuse {
-            values.values[0] = .int(Int64(replicate))
-            values.values[2] = .int(Int64(seed))
+            state.values.values[0] = .int(Int64(replicate))
+            state.values.values[2] = .int(Int64(seed))
             return
         }
         setHostKey("replicate", .int(Int64(replicate)))
         setHostKey("condition", .string(condition.name))
         setHostKey("seed_used", .int(Int64(seed)))
         for (k, v) in condition.additions { setHostKey(k, v) }
-        hostKeyCount = values.count
-        hostLayout = values.count == 3 + condition.additions.count ? condition.name : nil
+        state.hostKeyCount = state.values.count
+        state.hostLayout = state.values.count == 3 + condition.additions.count ? condition.name : nil
     }
 
     /// Empties the context, keeping its storage and its first `kept` keys.
     private func reset(keepingFirst kept: Int) {
-        if values.count > kept {
-            if kept == 0 { values.removeAll(keepingCapacity: true) } else { values.removeSubrange(kept..<values.count) }
+        if state.values.count > kept {
+            if kept == 0 { state.values.removeAll(keepingCapacity: true) } else { state.values.removeSubrange(kept..<state.values.count) }
         }
-        if !metricTags.isEmpty { metricTags = [:] }
+        if !state.metricTags.isEmpty { state.metricTags = [:] }
         // The finished outcome took the log's storage: start a new one rather than copy it.
-        metricLog = []
-        currentStep = "<host>"
-        if !readLog.isEmpty { readLog.removeAll(keepingCapacity: true) }
-        if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
+        state.metricLog = []
+        state.currentStep = "<host>"
+        if !state.readLog.isEmpty { state.readLog.removeAll(keepingCapacity: true) }
+        if !state.writes.isEmpty { state.writes.removeAll(keepingCapacity: true) }
     }
 
     /// Starts bookkeeping for `step`.
     func beginStep(_ step: String) {
-        currentStep = step
-        if !readLog.isEmpty { readLog.removeAll(keepingCapacity: true) }
-        if !writes.isEmpty { writes.removeAll(keepingCapacity: true) }
+        state.currentStep = step
+        if !state.readLog.isEmpty { state.readLog.removeAll(keepingCapacity: true) }
+        if !state.writes.isEmpty { state.writes.removeAll(keepingCapacity: true) }
     }
 }

@@ -4,29 +4,36 @@ import Foundation
 /// per-replicate checkpoint, which also keeps its step provenance), keeps what aggregation
 /// needs.
 final class OutcomeCollector: OutcomeSink {
-    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
-    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
-    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
-
     private let lock = NSLock()
     private let journal: CheckpointJournal?
     private let conditions: [String]
     private let conditionIndex: [String: Int]
-    /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
-    /// finished: all aggregation needs of a successful outcome (the rest lives on in the
-    /// journal), in 8 bytes a slot.
-    @exclusivity(unchecked) private var logs: [[RecordedMetric]?]
-    /// Failed outcomes by slot, kept whole (without step records) for the error report.
-    @exclusivity(unchecked) private var failed: [Int: ConditionOutcome] = [:]
     private let replicates: Int
-    @exclusivity(unchecked) private(set) var failures = 0
+
+    /// What the collector has gathered, under `lock`.
+    private struct Table {
+        /// The metric log of (condition c, replicate r) at c * replicates + r, nil until it has
+        /// finished: all aggregation needs of a successful outcome (the rest lives on in the
+        /// journal), in 8 bytes a slot.
+        var logs: [[RecordedMetric]?]
+        /// Failed outcomes by slot, kept whole (without step records) for the error report.
+        var failed: [Int: ConditionOutcome] = [:]
+        var failures = 0
+    }
+
+    // Reached by every finished outcome, always under `lock`; its run-time exclusivity check
+    // pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead). See
+    // docs/ARCHITECTURE.md, "Unsafe constructs".
+    @exclusivity(unchecked) private var table: Table
+    /// How many (replicate, condition)s have failed (their latest attempt).
+    var failures: Int { table.failures }
 
     init(journal: CheckpointJournal?, conditions: [String], replicates: Int) {
         self.journal = journal
         self.conditions = conditions
         conditionIndex = Dictionary(conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         self.replicates = replicates
-        logs = Array(repeating: nil, count: replicates * conditions.count)
+        table = Table(logs: Array(repeating: nil, count: replicates * conditions.count))
     }
 
     /// Seeds the collector with outcomes recovered from an earlier, interrupted run.
@@ -48,13 +55,13 @@ final class OutcomeCollector: OutcomeSink {
     private func store(replicate: Int, condition: String, log: [RecordedMetric], failure: ConditionOutcome?) -> Earlier {
         guard let c = index(condition), replicate >= 0, replicate < replicates else { return .unknownSlot }
         let at = c * replicates + replicate
-        let earlier: Earlier = logs[at] == nil ? .empty : (failed.isEmpty || failed[at] == nil ? .succeeded : .failed)
-        logs[at] = log
+        let earlier: Earlier = table.logs[at] == nil ? .empty : (table.failed.isEmpty || table.failed[at] == nil ? .succeeded : .failed)
+        table.logs[at] = log
         if var failure {
             failure.encodedSteps = []
-            failed[at] = failure
+            table.failed[at] = failure
         } else if earlier == .failed {
-            failed[at] = nil
+            table.failed[at] = nil
         }
         return earlier
     }
@@ -75,7 +82,7 @@ final class OutcomeCollector: OutcomeSink {
         lock.lock()
         let earlier = store(replicate: replicate, condition: condition, log: log, failure: failure)
         let wasFailed = earlier == .failed
-        failures += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
+        table.failures += (failed ? 1 : 0) - (wasFailed ? 1 : 0)
         lock.unlock()
     }
 
@@ -86,15 +93,15 @@ final class OutcomeCollector: OutcomeSink {
         guard let c = index(condition) else { return ([], [:]) }
         let slots = (c * replicates)..<((c + 1) * replicates)
         var failures: [Int: ConditionOutcome] = [:]
-        for (at, o) in failed where slots.contains(at) { failures[at - slots.lowerBound] = o }
-        return (logs[slots], failures)
+        for (at, o) in table.failed where slots.contains(at) { failures[at - slots.lowerBound] = o }
+        return (table.logs[slots], failures)
     }
 
     /// The failed (replicate, condition names), in replicate order: what a retry runs again.
     func failedWork() -> [(replicate: Int, conditions: [String])] {
         lock.lock(); defer { lock.unlock() }
         var byReplicate: [Int: [String]] = [:]
-        for at in failed.keys.sorted() { byReplicate[at % replicates, default: []].append(conditions[at / replicates]) }
+        for at in table.failed.keys.sorted() { byReplicate[at % replicates, default: []].append(conditions[at / replicates]) }
         return byReplicate.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
@@ -102,6 +109,6 @@ final class OutcomeCollector: OutcomeSink {
     func hasOutcome(_ replicate: Int, _ condition: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
         guard let c = index(condition), replicate >= 0, replicate < replicates else { return false }
-        return logs[c * replicates + replicate] != nil
+        return table.logs[c * replicates + replicate] != nil
     }
 }

@@ -102,8 +102,8 @@ extension StepRecord {
     /// lists in place.
     static func encode(step: String, cacheHit: Bool, inputHash: String?, outputHash: String?, context: RunContext,
                        metricMark: Int, into w: inout ByteWriter) {
-        context.readLog.withUnsafeBufferPointer { reads in
-            context.metricLog.withUnsafeBufferPointer { log in
+        context.state.readLog.withUnsafeBufferPointer { reads in
+            context.state.metricLog.withUnsafeBufferPointer { log in
                 encode(step: step, cacheHit: cacheHit, inputHash: inputHash, outputHash: outputHash, reads: reads,
                        writes: StepWrites(context: context), metrics: UnsafeBufferPointer(rebasing: log[metricMark...]), into: &w)
             }

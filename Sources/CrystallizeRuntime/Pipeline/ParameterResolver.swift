@@ -36,7 +36,7 @@ enum ParameterResolver {
     /// The value of parameter `i`, resolved the general way.
     private static func resolveOne(_ i: Int, step: String, table: ParamTable, explicit: [Value?], context: RunContext) throws -> Value {
         let v: Value
-        switch origin(i, table: table, explicit: explicit, inContext: { context.values[$0] != nil }) {
+        switch origin(i, table: table, explicit: explicit, inContext: { context.state.values[$0] != nil }) {
         case .explicit: v = explicit[i]!
         case .context: v = context.get(table.names[i])!
         case .default: v = table.defaults[i]!

@@ -38,6 +38,6 @@ final class PipelineStage {
     func ready(_ frame: CallFrame, context: RunContext, pool: Int) throws {
         context.beginStep(name)
         frame.begin(name, params: params)
-        try ParameterResolver.resolve(step: name, table: params, sources: sources[pool], explicit: explicit, context: context, into: &frame.paramValues)
+        try ParameterResolver.resolve(step: name, table: params, sources: sources[pool], explicit: explicit, context: context, into: &frame.state.paramValues)
     }
 }

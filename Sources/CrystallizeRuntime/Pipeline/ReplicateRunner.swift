@@ -5,10 +5,6 @@ import OrderedCollections
 /// Runs the pipeline of one (replicate, condition): context, datasource, steps, cache,
 /// artifacts, hooks and provenance. Safe to use from many tasks at once.
 public final class ReplicateRunner {
-    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
-    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
-    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
-
     let plan: Plan
     let cache: StepCache?
     /// `data/<exp>/vN`, where artifacts go.
@@ -41,6 +37,9 @@ public final class ReplicateRunner {
     private let commonStreams: Bool
     /// Finished scopes, ready for reuse.
     private let poolLock = NSLock()
+    // Reached twice a (replicate, condition), always under `poolLock`; its run-time exclusivity
+    // check pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead). See
+    // docs/ARCHITECTURE.md, "Unsafe constructs".
     /// One pool per condition of the plan (and one for any other), so a scope usually runs
     /// the condition it ran last and keeps its context's host keys laid out.
     @exclusivity(unchecked) private var pools: [[ConditionScope]]
@@ -122,20 +121,20 @@ public final class ReplicateRunner {
     /// The stage loop: runs the stages after `cursor.at` one after another until the pipeline
     /// ends (false) or the next stage is async (true, with `cursor.at` on it).
     private func runStages(_ cursor: inout StageCursor, _ scope: ConditionScope) throws -> Bool {
-        let ctx = scope.context, frame = scope.frame!
+        let ctx = scope.context, frame = scope.frame
         var i = cursor.at + 1
         while i < stages.count {
             let stage = stages[i]
             cursor.at = i
             if stage.function.isAsync { return true }
-            let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
+            let started = events?.stepStarted(scope.state.replicate, scope.state.condition, stage.name)
             let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
             if let tracer { traceStart(tracer, stage, scope, input: cursor.data) }
             let output = try cached ?? stage.function.invokeSync(data: cursor.data, frame: frame)
             cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
             if let tracer { traceEnd(tracer, stage, scope, output: output, hit: cached != nil) }
             cursor.data = consume output
-            if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
+            if let started { events?.stepFinished(scope.state.replicate, scope.state.condition, stage.name, since: started, cacheHit: cached != nil) }
             i += 1
         }
         return false
@@ -143,8 +142,8 @@ public final class ReplicateRunner {
 
     /// The async stage at `cursor.at`, awaited: the same steps as the loop's, around `invoke`.
     private func runAsyncStage(_ cursor: inout StageCursor, _ scope: ConditionScope) async throws {
-        let ctx = scope.context, frame = scope.frame!, stage = stages[cursor.at]
-        let started = events?.stepStarted(scope.replicate, scope.condition, stage.name)
+        let ctx = scope.context, frame = scope.frame, stage = stages[cursor.at]
+        let started = events?.stepStarted(scope.state.replicate, scope.state.condition, stage.name)
         let cached = try prepare(stage, inputHash: cursor.hash, scope: scope, ctx, frame)
         if let tracer { traceStart(tracer, stage, scope, input: cursor.data) }
         let output: Value
@@ -152,20 +151,20 @@ public final class ReplicateRunner {
         cursor.hash = try finish(stage, hit: cached != nil, output: output, inputHash: cursor.hash, scope: scope, ctx)
         if let tracer { traceEnd(tracer, stage, scope, output: output, hit: cached != nil) }
         cursor.data = consume output
-        if let started { events?.stepFinished(scope.replicate, scope.condition, stage.name, since: started, cacheHit: cached != nil) }
+        if let started { events?.stepFinished(scope.state.replicate, scope.state.condition, stage.name, since: started, cacheHit: cached != nil) }
     }
 
     static let nullHash = ValueHash.hex(Value.null)
 
     private func traceStart(_ tracer: StageTracer, _ stage: PipelineStage, _ scope: ConditionScope, input: Value?) {
-        tracer.stageWillRun(stage.name, replicate: scope.replicate, condition: scope.condition, input: input,
+        tracer.stageWillRun(stage.name, replicate: scope.state.replicate, condition: scope.state.condition, input: input,
                             params: stage.tracedParams(scope.frame, context: scope.context))
     }
 
     private func traceEnd(_ tracer: StageTracer, _ stage: PipelineStage, _ scope: ConditionScope, output: Value, hit: Bool) {
         let ctx = scope.context
-        tracer.stageDidRun(stage.name, replicate: scope.replicate, condition: scope.condition, output: output, cacheHit: hit,
-                           writes: Array(StepWrites(context: ctx)), metrics: ctx.metricLog[scope.metricMark...].map { ($0.name, $0.value) })
+        tracer.stageDidRun(stage.name, replicate: scope.state.replicate, condition: scope.state.condition, output: output, cacheHit: hit,
+                           writes: Array(StepWrites(context: ctx)), metrics: ctx.state.metricLog[scope.state.metricMark...].map { ($0.name, $0.value) })
     }
 
     /// The name a failure at stage `at` reports (-1: while loading upstream inputs).
@@ -181,11 +180,11 @@ public final class ReplicateRunner {
         let scope = pooled ?? makeScope()
         let contextReplicate = plan.contextReplicate(r)
         scope.begin(replicate: r, contextReplicate: contextReplicate, condition: condition, seed: seed, pool: pool)
-        if let events { scope.startedAt = events.replicateStarted(r, condition.name) }
+        if let events { scope.state.startedAt = events.replicateStarted(r, condition.name) }
         if replicateHooks || stepHooks {
-            scope.info = ["experiment": .string(plan.name), "replicate": .int(Int64(contextReplicate)),
+            scope.state.info = ["experiment": .string(plan.name), "replicate": .int(Int64(contextReplicate)),
                           "condition": .string(condition.name), "seed_used": .int(Int64(seed))]
-            callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.info)
+            callHooks(CRYS_HOOK_BEFORE_REPLICATE, scope.state.info)
         }
         return scope
     }
@@ -193,9 +192,9 @@ public final class ReplicateRunner {
     /// The outcome of `scope`, which goes back to the pool.
     private func end(_ scope: ConditionScope, failure: Failure?) -> ConditionOutcome {
         let ctx = scope.context
-        if let events { events.replicateFinished(scope.replicate, scope.condition, since: scope.startedAt, failure: failure) }
-        let outcome = ConditionOutcome(replicate: scope.replicate, condition: scope.condition, seedUsed: scope.seed, metricLog: ctx.metricLog,
-                                       metricTags: ctx.metricTags, encodedSteps: scope.records.bytes, stepCount: scope.stepCount, failure: failure)
+        if let events { events.replicateFinished(scope.state.replicate, scope.state.condition, since: scope.state.startedAt, failure: failure) }
+        let outcome = ConditionOutcome(replicate: scope.state.replicate, condition: scope.state.condition, seedUsed: scope.state.seed, metricLog: ctx.state.metricLog,
+                                       metricTags: ctx.state.metricTags, encodedSteps: scope.state.records.bytes, stepCount: scope.state.stepCount, failure: failure)
         // The scope goes back to the pool only after the outcome has been read out of it.
         recycle(scope)
         return consume outcome
@@ -204,20 +203,16 @@ public final class ReplicateRunner {
     private func recycle(_ scope: ConditionScope) {
         scope.frame.reset()
         poolLock.lock()
-        pools[scope.pool].append(scope)
+        pools[scope.state.pool].append(scope)
         poolLock.unlock()
     }
 
-    private func makeScope() -> ConditionScope {
-        let scope = ConditionScope(context: RunContext())
-        scope.frame = CallFrame(context: scope.context, services: services(scope))
-        return scope
-    }
+    private func makeScope() -> ConditionScope { ConditionScope(services: services) }
 
     /// The upstream artifacts of this (replicate, condition), for an experiment with no datasource.
     private func upstreamData(_ scope: ConditionScope) throws -> (Value, String?) {
         guard let inputs else { throw StoreError("experiment '\(plan.name)' reads upstream artifacts but none were loaded") }
-        let data = try inputs.load(replicate: scope.replicate, condition: scope.condition)
+        let data = try inputs.load(replicate: scope.state.replicate, condition: scope.state.condition)
         return (data, recordsDataHashes ? ValueHash.hex(data) : nil)
     }
 
@@ -227,8 +222,8 @@ public final class ReplicateRunner {
     private func services(_ scope: ConditionScope) -> CallServices {
         CallServices(
             writeArtifact: { [unowned self, unowned scope] name, bytes in
-                try self.writeArtifact(scope.replicate, scope.condition, scope.context.currentStep, name, bytes)
-                scope.written[name] = bytes
+                try self.writeArtifact(scope.state.replicate, scope.state.condition, scope.context.currentStep, name, bytes)
+                scope.state.written[name] = bytes
             },
             writeOutput: { [unowned self, unowned scope] name, value in
                 let step = scope.context.currentStep
@@ -236,49 +231,49 @@ public final class ReplicateRunner {
                     throw StoreError("step '\(step)' wrote output '\(name)', which config.yaml does not declare under outputs: (declared: \(self.plan.outputs.keys.joined(separator: ", ")))")
                 }
                 let bytes = try ArtifactCodecs.encode(value, spec: spec)
-                try self.writeArtifact(scope.replicate, scope.condition, step, spec.fileName, bytes)
-                scope.written[spec.fileName] = bytes
+                try self.writeArtifact(scope.state.replicate, scope.state.condition, step, spec.fileName, bytes)
+                scope.state.written[spec.fileName] = bytes
             },
             log: { [log, stepLog, events, unowned self, unowned scope] level, message in
                 let step = scope.context.currentStep, l = LogLevel(rawValue: level) ?? .info
-                stepLog.append(level: l, step: step, replicate: scope.replicate, condition: scope.condition, message: message)
-                events?.log(scope.replicate, scope.condition, step, l, message)
-                let line = LogLine.prefix(level) + "[\(step) r\(scope.replicate) \(scope.condition)] \(message)"
+                stepLog.append(level: l, step: step, replicate: scope.state.replicate, condition: scope.state.condition, message: message)
+                events?.log(scope.state.replicate, scope.state.condition, step, l, message)
+                let line = LogLine.prefix(level) + "[\(step) r\(scope.state.replicate) \(scope.state.condition)] \(message)"
                 log(line)
-                if self.keepsReplicateLogs { RunLogs.append(line, replicate: scope.replicate, versionDirectory: self.versionDirectory) }
+                if self.keepsReplicateLogs { RunLogs.append(line, replicate: scope.state.replicate, versionDirectory: self.versionDirectory) }
             })
     }
 
     /// Everything before a stage's function runs: parameters resolved into the frame, hooks,
     /// the cache asked, the random stream chosen. Returns the cached output on a cache hit.
     private func prepare(_ stage: PipelineStage, inputHash: String?, scope: ConditionScope, _ ctx: RunContext, _ frame: CallFrame) throws -> Value? {
-        try stage.ready(frame, context: ctx, pool: scope.pool)
-        scope.metricMark = ctx.metricLog.count
+        try stage.ready(frame, context: ctx, pool: scope.state.pool)
+        scope.state.metricMark = ctx.state.metricLog.count
         if stepHooks {
-            var info = scope.info
+            var info = scope.state.info
             info["step"] = .string(stage.name)
             callHooks(CRYS_HOOK_BEFORE_STEP, info)
         }
-        if scope.cacheKey != nil { scope.cacheKey = nil }
+        if scope.state.cacheKey != nil { scope.state.cacheKey = nil }
         if stage.cacheable, let cache, let inputHash {
-            let params = OrderedDictionary(uniqueKeys: stage.params.names, values: frame.paramValues)
+            let params = OrderedDictionary(uniqueKeys: stage.params.names, values: frame.state.paramValues)
             let key = StepCache.key(stepIdentity: stage.identity, params: params, inputHash: inputHash)
-            scope.cacheKey = key
+            scope.state.cacheKey = key
             if let entry = cache.lookup(key, stream: { streamIdentity(stage, scope) }) {
                 cache.count(hit: true)
                 for (k, v) in entry.contextWrites { try ctx.add(k, v) }
                 for (name, values) in entry.metrics { for v in values { ctx.recordMetric(name, v, tags: entry.metricTags[name] ?? []) } }
-                for (name, bytes) in entry.artifacts { try writeArtifact(scope.replicate, scope.condition, stage.name, name, bytes) }
+                for (name, bytes) in entry.artifacts { try writeArtifact(scope.state.replicate, scope.state.condition, stage.name, name, bytes) }
                 return entry.output
             }
             cache.count(hit: false)
         }
-        if !scope.written.isEmpty { scope.written = [:] }
+        if !scope.state.written.isEmpty { scope.state.written = [:] }
         // Each stage has its own stream: results never depend on scheduling, and a cache hit
         // upstream never shifts the numbers a later step draws. Common streams are the same in
         // every condition, so baseline and treatment differ only by the treatment.
-        if commonStreams { frame.useStream(seed: scope.seed, stage: stage.position) }
-        else { frame.useStream(seed: scope.seed, condition: scope.condition, step: stage.name) }
+        if commonStreams { frame.useStream(seed: scope.state.seed, stage: stage.position) }
+        else { frame.useStream(seed: scope.state.seed, condition: scope.state.condition, step: stage.name) }
         return nil
     }
 
@@ -286,11 +281,11 @@ public final class ReplicateRunner {
     /// Returns the output's hash (the next stage's input hash) when data hashes are kept.
     private func finish(_ stage: PipelineStage, hit: Bool, output: Value, inputHash: String?,
                         scope: ConditionScope, _ ctx: RunContext) throws -> String? {
-        let afterStepInfo = (scope.cacheKey != nil && !hit) || stepHooks ? storeAndDescribe(stage, hit: hit, output: output, scope: scope, ctx) : nil
+        let afterStepInfo = (scope.state.cacheKey != nil && !hit) || stepHooks ? storeAndDescribe(stage, hit: hit, output: output, scope: scope, ctx) : nil
         let outputHash = recordsDataHashes ? ValueHash.hex(output) : nil
         StepRecord.encode(step: stage.name, cacheHit: hit, inputHash: inputHash, outputHash: outputHash, context: ctx,
-                          metricMark: scope.metricMark, into: &scope.records)
-        scope.stepCount += 1
+                          metricMark: scope.state.metricMark, into: &scope.state.records)
+        scope.state.stepCount += 1
         if let afterStepInfo { callHooks(CRYS_HOOK_AFTER_STEP, afterStepInfo) }
         return outputHash
     }
@@ -300,16 +295,16 @@ public final class ReplicateRunner {
     private func storeAndDescribe(_ stage: PipelineStage, hit: Bool, output: Value, scope: ConditionScope,
                                   _ ctx: RunContext) -> OrderedDictionary<String, Value>? {
         // This step's metric values by name, for the cache entry and the hooks.
-        let newMetrics = RecordedMetric.grouped(ctx.metricLog[scope.metricMark...])
-        if !hit, let key = scope.cacheKey, let cache {
-            let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.metricTags[k] { t[k] = v } }
+        let newMetrics = RecordedMetric.grouped(ctx.state.metricLog[scope.state.metricMark...])
+        if !hit, let key = scope.state.cacheKey, let cache {
+            let tags = newMetrics.keys.reduce(into: OrderedDictionary<String, [String]>()) { t, k in if let v = ctx.state.metricTags[k] { t[k] = v } }
             // A step that drew random numbers is cached per stream (see StepCache+Streams).
             cache.store(key, CachedStep(output: output, metrics: newMetrics, contextWrites: OrderedDictionary(uniqueKeysWithValues: StepWrites(context: ctx)),
-                                        artifacts: scope.written, metricTags: tags),
+                                        artifacts: scope.state.written, metricTags: tags),
                         stream: scope.frame.drewFromStream ? streamIdentity(stage, scope) : nil)
         }
         guard stepHooks else { return nil }
-        var info = scope.info
+        var info = scope.state.info
         info["step"] = .string(stage.name)
         info["metrics"] = .map(newMetrics.mapValues { .list($0) })
         info["cache_hit"] = .bool(hit)
@@ -318,7 +313,7 @@ public final class ReplicateRunner {
 
     /// The identity of the random stream `stage` draws from in `scope`, as the header defines it.
     private func streamIdentity(_ stage: PipelineStage, _ scope: ConditionScope) -> String {
-        commonStreams ? "common \(scope.seed) \(stage.position)" : "independent \(scope.seed) \(scope.condition) \(stage.name)"
+        commonStreams ? "common \(scope.state.seed) \(stage.position)" : "independent \(scope.state.seed) \(scope.state.condition) \(stage.name)"
     }
 
     func writeArtifact(_ r: Int, _ condition: String, _ step: String, _ name: String, _ bytes: [UInt8]) throws {

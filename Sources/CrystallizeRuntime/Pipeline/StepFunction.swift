@@ -106,7 +106,7 @@ public final class StepFunction {
                 for (i, arg) in typedArguments.enumerated() {
                     var v: Value
                     if arg.isData { v = data ?? .null }
-                    else if aligned { v = arg.param < frame.paramValues.count ? frame.paramValues[arg.param] : .null }
+                    else if aligned { v = arg.param < frame.state.paramValues.count ? frame.state.paramValues[arg.param] : .null }
                     else { v = frame.param(params[i].name) ?? .null }
                     if arg.type == .f64Array {
                         if case .list = v, let ds = v.asDoubles { v = .doubles(DoubleArray.copy(of: ds)) }

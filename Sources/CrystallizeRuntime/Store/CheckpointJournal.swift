@@ -24,21 +24,24 @@ import Glibc
 /// swallowed: the torn block is cut off again, nothing more is written, `writeFailure` names
 /// the cause and `onWriteFailure` runs once, so the run stops scheduling (`JournalWriteFailure`).
 public final class CheckpointJournal {
-    // Each field marked @exclusivity(unchecked) is read and written on the path every replicate takes,
-    // by one thread at a time; its run-time check pays: bench/run.sh's "trivial 10,000 serial" line
-    // (per-replicate overhead). See docs/ARCHITECTURE.md, "Unsafe constructs".
-
     /// The journal file.
     public let path: String
     private var fd: Int32 = -1
     /// Guards what appenders and the writer share: the queue and its schedule.
     private let lock = NSLock()
-    @exclusivity(unchecked) private var queued: [ConditionOutcome] = []
-    @exclusivity(unchecked) private var writeScheduled = false
-    @exclusivity(unchecked) private var lastWrite: UInt64 = 0
+    /// What appenders and the writer share, under `lock`.
+    private struct Queue {
+        var outcomes: [ConditionOutcome] = []
+        var writeScheduled = false
+        var lastWrite: UInt64 = 0
+    }
+    // Reached by every finished outcome, always under `lock`; its run-time exclusivity check
+    // pays: bench/run.sh's "trivial 10,000 serial" line (per-replicate overhead). See
+    // docs/ARCHITECTURE.md, "Unsafe constructs".
+    @exclusivity(unchecked) private var queue = Queue()
     /// Runs every write, one batch after another, so blocks land in append order.
     private let writer = DispatchQueue(label: "crystallize.checkpoint-journal")
-    /// The writer's own: the batch being written (its storage swapped with `queued`'s), the
+    /// The writer's own: the batch being written (its storage swapped with the queue's), the
     /// block it is encoded into, and when the file was last synced.
     private var batch: [ConditionOutcome] = []
     private var block = ByteWriter(capacity: 1 << 16)
@@ -103,11 +106,11 @@ public final class CheckpointJournal {
     /// Queues one finished outcome for writing (taking it: the writer encodes it later).
     public func append(_ outcome: consuming ConditionOutcome) {
         lock.lock()
-        queued.append(consume outcome)
-        let full = queued.count == Self.maximumQueued
-        let first = !writeScheduled
-        writeScheduled = true
-        let since = first ? lastWrite : 0
+        queue.outcomes.append(consume outcome)
+        let full = queue.outcomes.count == Self.maximumQueued
+        let first = !queue.writeScheduled
+        queue.writeScheduled = true
+        let since = first ? queue.lastWrite : 0
         lock.unlock()
         if full {
             writer.async { self.writeQueued() }
@@ -134,9 +137,9 @@ public final class CheckpointJournal {
     private func writeQueued() {
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
-        swap(&queued, &batch)
-        writeScheduled = false
-        lastWrite = now
+        swap(&queue.outcomes, &batch)
+        queue.writeScheduled = false
+        queue.lastWrite = now
         lock.unlock()
         guard !batch.isEmpty, fd >= 0 else { return }
         // After the first failure nothing more is written: the file ends with the last whole block.
