@@ -61,13 +61,7 @@ struct RayRun {
                 if FileManager.default.fileExists(atPath: path) { loop.submitResult(r, path: path); reported.insert(r) }
             }
         }
-        while true {
-            if loop.isCancelled && !interrupted {
-                loop.progress("ray: cancelling the Ray tasks")
-                driver.interrupt()
-                interrupted = true
-            }
-            let (lines, ended) = driver.take()
+        func absorb(_ lines: [[String: Any]]) {
             for l in lines {
                 let task = (l["task"] as? Int) ?? -1
                 switch l["event"] as? String {
@@ -83,6 +77,15 @@ struct RayRun {
                 default: break
                 }
             }
+        }
+        while true {
+            if loop.isCancelled && !interrupted {
+                loop.progress("ray: cancelling the Ray tasks")
+                driver.interrupt()
+                interrupted = true
+            }
+            let (lines, ended) = driver.take()
+            absorb(lines)
             harvest()
             for (i, t) in tasks.sorted(by: { $0.key < $1.key }) where !t.settled {
                 let unfinished = t.replicates.filter { !reported.contains($0) }
@@ -106,6 +109,12 @@ struct RayRun {
             Thread.sleep(forTimeInterval: settings.pollInterval)
         }
         if driver.process.isRunning { driver.process.waitUntilExit() }
+        // Every result file can be in before the driver's last lines are read, which ends the
+        // loop with tasks not yet settled: once the driver has said everything, keep their logs.
+        absorb(driver.take().lines)
+        for t in tasks.values where !t.settled && FileManager.default.fileExists(atPath: t.log) {
+            for r in t.replicates { loop.keepLog(r, path: t.log) }
+        }
     }
 
     /// "ray task 3 (id …) exit code 2: <log tail>"; the replicate is named by the host.
