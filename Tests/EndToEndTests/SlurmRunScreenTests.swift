@@ -21,8 +21,9 @@ final class SlurmRunScreenTests: SlurmTestCase {
         let p = try TmuxPane(["--plugin", Harness.plugin("SlurmExecution"), "run", "experiments/onscreen", "--ui"], in: dir, columns: 120, rows: 30,
                              environment: ["SLURM_CONF": env["SLURM_CONF"] ?? ""])
         defer { p.close() }
-        let running = p.waitFor("the Slurm strategy's progress message", timeout: 180) { $0.contains("slurm job") && $0.contains("replicates done") }
-        XCTAssertTrue(running.contains("running"), running)
+        p.waitFor("the Slurm strategy's progress message while running", timeout: 180) {
+            $0.contains("slurm job") && $0.contains("replicates done") && $0.contains("running")
+        }
         let done = p.waitFor("the run to finish", timeout: 300) { $0.contains("replicate 4/4") && $0.contains("complete") }
         XCTAssertTrue(done.contains("strategy"), done)
         p.send("q")
