@@ -67,7 +67,7 @@ final class PlannerTests: XCTestCase {
     func testSeedOfAReplicateIsModulo2To32() throws {
         var draft = PlanDraft(name: "s", description: "", directory: "/", configPath: "/c", configSHA256: "", replicates: 3,
                         seed: 4_294_967_295, datasource: nil, steps: [], conditions: [], hypotheses: [], outputs: [:], hooks: [],
-                        execution: ExecutionSettings(), registry: PluginRegistry(), dataRoot: "/d", cacheEnabled: false)
+                        execution: ExecutionSettings(), strategy: SerialStrategy(), registry: PluginRegistry(), dataRoot: "/d", cacheEnabled: false)
         let plan = try Plan(draft)
         XCTAssertEqual(plan.seedUsed(replicate: 0), 4_294_967_295)
         XCTAssertEqual(plan.seedUsed(replicate: 1), 31336)

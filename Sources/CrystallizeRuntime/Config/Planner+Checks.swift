@@ -4,10 +4,11 @@ import OrderedCollections
 /// Checks that turn a config a verifier or strategy could not use into an error at its line,
 /// before anything runs.
 extension Planner {
-    /// The strategy named under `execution:` (or by --execution) exists, and its parameters are
-    /// ones it takes; errors name the file and the line of the strategy's name.
-    static func checkExecution(_ execution: ExecutionSettings, node: YAMLNode?, fromCommandLine: Bool, registry: PluginRegistry, path: String) throws {
-        guard !ExecutionStrategies.builtins.contains(execution.strategy) else { return }
+    /// The strategy named under `execution:` (or by --execution), made once for the plan: it
+    /// must exist and take the parameters given; errors name the file and the line of the
+    /// strategy's name.
+    static func strategy(_ execution: ExecutionSettings, node: YAMLNode?, fromCommandLine: Bool, registry: PluginRegistry, path: String) throws -> ExecutionStrategy {
+        if ExecutionStrategies.builtins.contains(execution.strategy) { return try ExecutionStrategies.make(execution, registry: registry) }
         let strategyNode = (try? node?.mapping().first { $0.key == "strategy" }?.node) ?? node
         func located(_ message: String) -> ConfigError {
             if fromCommandLine { return ConfigError(file: path, line: nil, path: "", "--execution \(execution.strategy): \(message)") }
@@ -18,6 +19,7 @@ extension Planner {
         do { try strategy.checkParameters() } catch let e as PluginError {
             throw ConfigError(file: path, line: node?.line, path: "execution", e.description)
         }
+        return strategy
     }
 
     /// A hypothesis's `params:` are ones its verifier takes, with values it can use.

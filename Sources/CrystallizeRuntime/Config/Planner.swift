@@ -32,14 +32,14 @@ public enum Planner {
         if let s = overrides.execution { execution.strategy = s }
         if let w = overrides.workers { execution.workers = w }
         guard execution.workers >= 1 else { throw ConfigError(file: config.path, line: nil, path: "execution.workers", "workers must be at least 1") }
-        try checkExecution(execution, node: fields["execution"], fromCommandLine: overrides.execution != nil, registry: registry, path: config.path)
+        let strategy = try Self.strategy(execution, node: fields["execution"], fromCommandLine: overrides.execution != nil, registry: registry, path: config.path)
 
         let dataRoot = overrides.targetDataRoot ?? overrides.dataRoot ?? "data"
         var draft = PlanDraft(
             name: config.name, description: config.description, directory: config.directory, configPath: config.path,
             configSHA256: config.sha256, replicates: replicates, seed: seed, datasource: datasource, steps: steps,
             conditions: conditions, hypotheses: hypotheses, outputs: outputs, hooks: registry.exports(of: .hook),
-            execution: execution, registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path,
+            execution: execution, strategy: strategy, registry: registry, dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path,
             cacheEnabled: cacheEnabled)
         draft.inputs = config.inputs
         draft.retention = config.retention

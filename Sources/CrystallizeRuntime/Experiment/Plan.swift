@@ -103,7 +103,7 @@ public final class Plan {
     public let hooks: [PluginExport]
     /// Execution settings.
     public let execution: ExecutionSettings
-    /// The strategy `execution` names, made once (the planner has already checked it).
+    /// The strategy `execution` names, made once by the planner.
     public let strategy: ExecutionStrategy
     /// The plugins.
     public let registry: PluginRegistry
@@ -141,7 +141,7 @@ public final class Plan {
         configPath = draft.configPath; configSHA256 = draft.configSHA256; replicates = draft.replicates
         seed = draft.seed; datasource = draft.datasource; steps = draft.steps; conditions = draft.conditions
         hypotheses = draft.hypotheses; outputs = draft.outputs; hooks = draft.hooks; execution = draft.execution
-        strategy = try ExecutionStrategies.make(draft.execution, registry: draft.registry)
+        strategy = draft.strategy
         registry = draft.registry; dataRoot = draft.dataRoot; cacheEnabled = draft.cacheEnabled
         inputs = draft.inputs; retention = draft.retention; retries = draft.retries
         recordsDataHashes = draft.dataHashes || draft.allSteps.contains { $0.cacheable }

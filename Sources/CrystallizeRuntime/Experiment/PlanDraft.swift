@@ -19,6 +19,8 @@ struct PlanDraft {
     var outputs: OrderedDictionary<String, OutputSpec>
     var hooks: [PluginExport]
     var execution: ExecutionSettings
+    /// The strategy `execution` names, made (and its parameters checked) by the planner.
+    var strategy: ExecutionStrategy
     var registry: PluginRegistry
     var dataRoot: String
     var cacheEnabled: Bool

@@ -76,13 +76,8 @@ struct JournalTail {
 
     /// Whether a whole, checksummed block starts anywhere after `start` in `bytes`.
     private static func wholeBlock(after start: Int, in bytes: [UInt8]) -> Bool {
-        let marker = CheckpointJournal.marker
-        var j = start + 1
-        while j + CheckpointJournal.headerSize <= bytes.count {
-            if bytes[j] == marker[0], bytes[j + 1] == marker[1], bytes[j + 2] == marker[2], CheckpointJournal.block(in: bytes, at: j) != nil { return true }
-            j += 1
-        }
-        return false
+        // `block` looks at the marker before anything else, so most offsets cost a compare.
+        ((start + 1)..<max(start + 1, bytes.count - CheckpointJournal.headerSize + 1)).contains { CheckpointJournal.block(in: bytes, at: $0) != nil }
     }
 
     /// Every intact outcome of the file, damage skipped as resume skips it; the next poll
